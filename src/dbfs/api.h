@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dbfs/file_info.h"
+
+namespace dbfs {
+
+// The DBFS REST API 2.0, one method per endpoint (../shared/dbfs-api.md). Every failure throws
+// ApiError. Paths are absolute DBFS paths ("/a/b"); implementations accept a "dbfs:" prefix.
+//
+// Implemented by HttpApi (the real client, over libcurl) and by emulator::Store (the same
+// semantics in-process, so the filesystem core can be tested without a socket).
+class Api {
+ public:
+  static constexpr int64_t kMaxBlock = 1 << 20;  // read length, put contents and add-block data
+
+  virtual ~Api() = default;
+
+  virtual FileInfo get_status(const std::string& path) = 0;
+  // A directory's entries (any order); a file gives a one-element list holding that file.
+  virtual std::vector<FileInfo> list(const std::string& path) = 0;
+  // Reads up to `length` (<= kMaxBlock) bytes at `offset` into `out`, replacing its contents.
+  // Returns the number of bytes read (smaller than `length` at EOF).
+  virtual int64_t read(const std::string& path, int64_t offset, int64_t length,
+                       std::string& out) = 0;
+  virtual void put(const std::string& path, std::string_view contents, bool overwrite) = 0;
+  virtual int64_t create(const std::string& path, bool overwrite) = 0;
+  virtual void add_block(int64_t handle, std::string_view data) = 0;
+  virtual void close(int64_t handle) = 0;
+  // The "delete" endpoint. A recursive delete answered with PARTIAL_DELETE is repeated until done.
+  virtual void remove(const std::string& path, bool recursive) = 0;
+  virtual void mkdirs(const std::string& path) = 0;
+  virtual void move(const std::string& source, const std::string& destination) = 0;
+};
+
+}  // namespace dbfs

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace dbfs {
+
+// The one error type from the wire to errno. Every failure of a DBFS call, whether the server
+// answered with an error body, the answer was malformed, or no answer came at all, is an ApiError;
+// to_errno() is the single place where it becomes a POSIX error.
+class ApiError : public std::runtime_error {
+ public:
+  enum class Kind {
+    kHttp,       // the server answered with an HTTP error status
+    kTransport,  // no answer: connect failure, reset, TLS failure
+    kTimeout,    // no answer in time
+    kProtocol,   // an answer we could not understand (bad JSON, bad base64, missing fields)
+  };
+
+  // `op` is the endpoint name ("read", "delete", ...) so that the errno mapping can depend on it.
+  // `ambiguous` is true when the request may have been applied even though no answer arrived.
+  ApiError(Kind kind, std::string op, int http_status, std::string error_code, std::string message,
+           bool ambiguous = false);
+
+  static ApiError http(std::string op, int status, std::string error_code, std::string message);
+
+  Kind kind() const { return kind_; }
+  const std::string& op() const { return op_; }
+  int http_status() const { return http_status_; }  // 0 when there was no HTTP answer
+  // "RESOURCE_DOES_NOT_EXIST", or the numeric code as text ("401") as auth errors send it.
+  const std::string& error_code() const { return error_code_; }
+  const std::string& message() const { return message_; }
+  bool ambiguous() const { return ambiguous_; }
+
+  bool is_not_found() const;
+  bool is_already_exists() const;
+  // Transient: worth retrying when the call is safe to repeat (429, 502, 503, 504, transport).
+  bool is_retryable() const;
+
+  int to_errno() const;
+
+ private:
+  Kind kind_;
+  std::string op_;
+  int http_status_;
+  std::string error_code_;
+  std::string message_;
+  bool ambiguous_;
+};
+
+}  // namespace dbfs

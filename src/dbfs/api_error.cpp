@@ -47,7 +47,8 @@ bool ApiError::is_already_exists() const {
 }
 
 bool ApiError::is_retryable() const {
-  if (kind_ == Kind::kTransport || kind_ == Kind::kTimeout) return true;
+  if (kind_ == Kind::kTransport) return error_code_ != kTlsFailed;
+  if (kind_ == Kind::kTimeout) return true;
   if (kind_ != Kind::kHttp) return false;
   if (error_code_ == "PARTIAL_DELETE") return false;  // the delete call loops on it itself
   return http_status_ == 429 || http_status_ == 502 || http_status_ == 503 || http_status_ == 504;

@@ -21,7 +21,7 @@ std::optional<std::string> normalize(std::string_view p) {
     }
     i = end;
   }
-  if (out.empty()) out = "/";
+  if (out.empty()) out.push_back('/');  // not `= "/"`: GCC 12 warns falsely (-Wrestrict)
   return out;
 }
 

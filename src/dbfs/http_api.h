@@ -1,0 +1,75 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "dbfs/api.h"
+#include "dbfs/api_error.h"
+#include "dbfs/api_stats.h"
+#include "dbfs/retry.h"
+#include "dbfs/token_provider.h"
+#include "dbfs/transport.h"
+
+namespace dbfs {
+
+struct HttpApiConfig {
+  // Workspace base URL, scheme included, no path: "https://adb-1.2.azuredatabricks.net".
+  std::string host;
+  std::shared_ptr<TokenProvider> token;
+  TransportOptions transport;
+  RetryOptions retry;
+  RetryClock clock = RetryClock::real();
+  // A recursive delete answered PARTIAL_DELETE is repeated; each round deletes for ~45 s, so this
+  // bounds a delete that makes no end at hours, not at a fixed tree size.
+  int max_partial_delete_rounds = 1000;
+};
+
+// The DBFS API over HTTPS: libcurl transport, retries, JSON codec, per-operation counters.
+// Thread-safe; every call may run concurrently with any other.
+class HttpApi : public Api {
+ public:
+  explicit HttpApi(HttpApiConfig config);
+
+  FileInfo get_status(const std::string& path) override;
+  std::vector<FileInfo> list(const std::string& path) override;
+  int64_t read(const std::string& path, int64_t offset, int64_t length, std::string& out) override;
+  void put(const std::string& path, std::string_view contents, bool overwrite) override;
+  int64_t create(const std::string& path, bool overwrite) override;
+  void add_block(int64_t handle, std::string_view data) override;
+  void close(int64_t handle) override;
+  void remove(const std::string& path, bool recursive) override;
+  void mkdirs(const std::string& path) override;
+  void move(const std::string& source, const std::string& destination) override;
+
+  ApiStats stats() const { return counters_.snapshot(); }
+
+ private:
+  // Decides, for an error answer, that the call succeeded after all (a move whose first,
+  // ambiguous attempt did the work).
+  using Absolve = std::function<bool(const ApiError&, const Attempt&)>;
+
+  struct Call {
+    Op op;
+    std::string_view subject;  // the path or handle, for the debug log
+    HttpMethod method = HttpMethod::kGet;
+    std::string query;
+    std::string body;
+    RetrySafety safety = RetrySafety::kIdempotent;
+    Absolve absolve;
+  };
+
+  HttpResponse call(Call call);
+  HttpResponse get(Op op, const std::string& path, std::string extra_query = {});
+  HttpResponse post(Op op, std::string_view subject, std::string body,
+                    RetrySafety safety = RetrySafety::kIdempotent, Absolve absolve = {});
+  bool move_happened(const std::string& source, const std::string& destination);
+
+  HttpApiConfig config_;
+  std::string base_url_;  // "{host}/api/2.0/dbfs/"
+  Transport transport_;
+  RetryPolicy retry_;
+  ApiCounters counters_;
+};
+
+}  // namespace dbfs

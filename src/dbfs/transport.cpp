@@ -1,0 +1,244 @@
+#include "dbfs/transport.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <memory>
+
+#include "dbfs/api_error.h"
+
+namespace dbfs {
+namespace {
+
+// The request body, fed to libcurl on demand. `started` tells whether libcurl began sending it:
+// until then the server cannot have seen the request, so any failure is safe to retry.
+struct Upload {
+  std::string_view body;
+  size_t offset = 0;
+  bool started = false;
+};
+
+size_t read_body(char* buffer, size_t size, size_t count, void* user) {
+  auto* upload = static_cast<Upload*>(user);
+  upload->started = true;
+  size_t n = std::min(size * count, upload->body.size() - upload->offset);
+  std::memcpy(buffer, upload->body.data() + upload->offset, n);
+  upload->offset += n;
+  return n;
+}
+
+// libcurl rewinds when it resends a request on a fresh connection after a reused one had died.
+int seek_body(void* user, curl_off_t offset, int origin) {
+  auto* upload = static_cast<Upload*>(user);
+  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > upload->body.size()) {
+    return CURL_SEEKFUNC_FAIL;
+  }
+  upload->offset = static_cast<size_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+size_t write_body(char* data, size_t size, size_t count, void* user) {
+  static_cast<HttpResponse*>(user)->body.append(data, size * count);
+  return size * count;
+}
+
+bool header_is(std::string_view line, std::string_view name) {
+  return line.size() > name.size() && line[name.size()] == ':' &&
+         std::equal(name.begin(), name.end(), line.begin(),
+                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+}
+
+std::string_view header_value(std::string_view line, size_t name_size) {
+  line.remove_prefix(name_size + 1);
+  size_t start = line.find_first_not_of(" \t");
+  size_t end = line.find_last_not_of(" \t\r\n");
+  return start == std::string_view::npos ? std::string_view() : line.substr(start, end - start + 1);
+}
+
+int64_t header_number(std::string_view value) {
+  int64_t number = 0;
+  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  return error == std::errc() && end == value.data() + value.size() ? number : -1;
+}
+
+// Picks Retry-After (seconds; an HTTP date is ignored) and sizes the body buffer once from
+// Content-Length instead of growing it chunk by chunk.
+size_t read_header(char* data, size_t size, size_t count, void* user) {
+  auto* response = static_cast<HttpResponse*>(user);
+  std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    response->retry_after = std::chrono::seconds(0);  // a new answer (after 100 Continue)
+  } else if (header_is(line, "retry-after")) {
+    int64_t seconds = header_number(header_value(line, 11));
+    if (seconds > 0) response->retry_after = std::chrono::seconds(seconds);
+  } else if (header_is(line, "content-length")) {
+    int64_t length = header_number(header_value(line, 14));
+    constexpr int64_t kMaxReserve = 64 << 20;
+    if (length > 0) response->body.reserve(static_cast<size_t>(std::min(length, kMaxReserve)));
+  }
+  return size * count;
+}
+
+bool is_tls_failure(CURLcode code) {
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED: return true;
+    default: return false;
+  }
+}
+
+ApiError transport_error(CURLcode code, const char* detail, const HttpRequest& request,
+                         bool sent) {
+  std::string op(request.op);
+  std::string where = request.url.substr(0, request.url.find('?'));
+  std::string what = where + ": " + (*detail ? detail : curl_easy_strerror(code));
+  using K = ApiError::Kind;
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+      return ApiError(K::kTransport, op, 0, std::string(ApiError::kConnectFailed), what);
+    case CURLE_OPERATION_TIMEDOUT:
+      return ApiError(K::kTimeout, op, 0, std::string(ApiError::kTimedOut), what, sent);
+    default: break;
+  }
+  if (is_tls_failure(code)) {
+    what += " (TLS failure: if the server's certificate comes from a private CA, pass that CA "
+            "with ca_file; insecure skips verification, which exposes the token)";
+    return ApiError(K::kTransport, op, 0, std::string(ApiError::kTlsFailed), what);
+  }
+  return ApiError(K::kTransport, op, 0, std::string(ApiError::kConnectionLost), what, sent);
+}
+
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+}  // namespace
+
+Transport::Transport(TransportOptions options) : options_(std::move(options)) {
+  static std::once_flag global_init;
+  std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (options_.insecure) {
+    spdlog::warn("TLS certificate verification is OFF (insecure): the server is not "
+                 "authenticated and anyone on the network path can read the access token");
+  }
+  share_ = curl_share_init();
+  curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &Transport::lock_share);
+  curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &Transport::unlock_share);
+  curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+
+Transport::~Transport() {
+  for (CURL* handle : idle_handles_) curl_easy_cleanup(handle);
+  curl_share_cleanup(share_);
+}
+
+void Transport::lock_share(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+  static_cast<Transport*>(self)->share_locks_[data].lock();
+}
+
+void Transport::unlock_share(CURL*, curl_lock_data data, void* self) {
+  static_cast<Transport*>(self)->share_locks_[data].unlock();
+}
+
+CURL* Transport::acquire() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!idle_handles_.empty()) {
+      CURL* handle = idle_handles_.back();
+      idle_handles_.pop_back();
+      return handle;
+    }
+  }
+  CURL* handle = curl_easy_init();
+  if (!handle) throw std::bad_alloc();
+  return handle;
+}
+
+void Transport::release(CURL* handle) {
+  std::lock_guard lock(pool_mutex_);
+  idle_handles_.push_back(handle);
+}
+
+HttpResponse Transport::perform(const HttpRequest& request) {
+  CURL* curl = acquire();
+  struct Release {
+    Transport* transport;
+    CURL* handle;
+    ~Release() { transport->release(handle); }
+  } release{this, curl};
+
+  // A reset handle keeps its live connection and caches; every option is set afresh below.
+  curl_easy_reset(curl);
+  char error_buffer[CURL_ERROR_SIZE] = "";
+  HttpResponse response;
+  Upload upload{request.body};
+
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  auto add_header = [&headers](const std::string& header) {
+    headers.reset(curl_slist_append(headers.release(), header.c_str()));
+  };
+  if (!request.authorization.empty()) add_header("Authorization: " + request.authorization);
+  add_header("Expect:");  // no 100-continue round trip before each MiB block
+  if (request.method == HttpMethod::kPost) {
+    add_header("Content-Type: " + std::string(request.content_type));
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &read_body);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &seek_body);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &upload);
+  }
+
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl, CURLOPT_SHARE, share_);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // signals and threads do not mix
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                   static_cast<long>(options_.inactivity_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &write_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &read_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (options_.insecure) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+
+  CURLcode code = curl_easy_perform(curl);
+  // The header list holds the token: drop libcurl's pointer to it before it is freed.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  if (code != CURLE_OK) {
+    // A GET carries no body, so no read callback tells whether it went out; GETs are
+    // idempotent, so calling them ambiguous costs nothing.
+    bool sent = request.method == HttpMethod::kGet || upload.started;
+    throw transport_error(code, error_buffer, request, sent);
+  }
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  return response;
+}
+
+}  // namespace dbfs

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <curl/curl.h>
+
+#include <array>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dbfs {
+
+struct TransportOptions {
+  // PEM bundle of the CAs to trust instead of the system's (a private CA in front of DBFS).
+  std::string ca_file;
+  // Skips TLS certificate verification: anyone on the path can read the token. Logged loudly.
+  bool insecure = false;
+  std::chrono::seconds connect_timeout{10};
+  // A request that receives (or sends) nothing for this long fails: nothing waits forever.
+  std::chrono::seconds inactivity_timeout{60};
+  std::string user_agent = "dbfs-fuse/" DBFS_FUSE_VERSION;
+};
+
+enum class HttpMethod { kGet, kPost };
+
+struct HttpRequest {
+  std::string_view op;  // names the call in errors
+  HttpMethod method = HttpMethod::kGet;
+  std::string url;
+  std::string_view body;  // POST only
+  std::string_view content_type = "application/json";
+  std::string authorization;  // the Authorization header's value; never logged
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::chrono::seconds retry_after{0};  // Retry-After in seconds, when sent
+};
+
+// HTTP over libcurl, safe to use from many threads at once. Easy handles are pooled and reused,
+// so each keeps its connection alive between calls; DNS answers and TLS sessions are shared
+// between them. (libcurl does not support sharing the connection cache itself between threads
+// running concurrently, hence a pool of handles that each own their connection.)
+class Transport {
+ public:
+  explicit Transport(TransportOptions options);
+  ~Transport();
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  // Any HTTP status is an answer and returns; only a failure to get one throws, as an ApiError
+  // of kind kTransport or kTimeout, ambiguous when the request may have reached the server.
+  HttpResponse perform(const HttpRequest& request);
+
+ private:
+  CURL* acquire();
+  void release(CURL* handle);
+  static void lock_share(CURL*, curl_lock_data data, curl_lock_access, void* self);
+  static void unlock_share(CURL*, curl_lock_data data, void* self);
+
+  TransportOptions options_;
+  CURLSH* share_;
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks_;
+  std::mutex pool_mutex_;
+  std::vector<CURL*> idle_handles_;  // guarded by pool_mutex_
+};
+
+}  // namespace dbfs

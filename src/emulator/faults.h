@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace emulator {
+
+// The fault language of --fault and POST /emulator/v1/faults. Other tests rely on exactly this.
+inline constexpr std::string_view kFaultHelp = R"(Fault rules: --fault OPS:TRIGGER:EFFECT (repeatable)
+  OPS      *  (every API op)  |  op names joined by '+': add-block+close
+           ops: get-status list read put create add-block close delete mkdirs move
+  TRIGGER  always
+           p=P        each matching request with probability P (0 < P <= 1)
+           every=N    the Nth, 2Nth, 3Nth... matching request
+           first=N    the first N matching requests only
+           after=N    every matching request after the first N
+  EFFECT   status=CODE[,code=ERROR_CODE][,retry-after=SECONDS]
+                      that HTTP error with a JSON error body; the operation is not applied.
+                      Default error_code: 400 INVALID_PARAMETER_VALUE, 403 PERMISSION_DENIED,
+                      404 RESOURCE_DOES_NOT_EXIST, 429 REQUEST_LIMIT_EXCEEDED, 500 INTERNAL_ERROR,
+                      503 TEMPORARILY_UNAVAILABLE; other statuses (502, 504...) an empty body
+           html=CODE  that status with an HTML page (a proxy's), not applied
+           text=CODE  that status with a plain-text body, not applied
+           reset      the connection drops before any answer, not applied
+           lost       applied, then the connection drops before the answer
+           delay=MS   MS more milliseconds, then normal processing
+  The first rule whose ops and trigger match decides. Each rule counts every request of its own
+  ops, whether or not an earlier rule decided it.
+  Examples: add-block:p=0.05:status=503   *:every=10:status=429,retry-after=1
+            close:first=1:lost   read:always:delay=200   list:first=2:html=502
+)";
+
+struct FaultEffect {
+  enum class Kind { kStatus, kHtml, kText, kReset, kLost, kDelay };
+  Kind kind = Kind::kStatus;
+  int status = 0;          // kStatus, kHtml, kText
+  std::string error_code;  // kStatus: the JSON error_code; empty for an empty body
+  int retry_after_s = -1;  // kStatus: the Retry-After header, -1 for none
+  int delay_ms = 0;        // kDelay
+};
+
+struct FaultRule {
+  enum class Trigger { kAlways, kProbability, kEvery, kFirst, kAfter };
+  std::vector<std::string> ops;  // empty: every op
+  Trigger trigger = Trigger::kAlways;
+  double probability = 0;  // kProbability
+  int64_t n = 0;           // kEvery, kFirst, kAfter
+  FaultEffect effect;
+};
+
+// Parses one SPEC; throws std::invalid_argument naming what is wrong with it.
+FaultRule parse_fault(std::string_view spec);
+
+// The rules in force, deciding what happens to each API request. Thread-safe.
+class FaultInjector {
+ public:
+  FaultInjector();
+  // Replaces the rules; their counts start again from zero.
+  void set(std::vector<FaultRule> rules);
+  // The effect for one request of `op`, if a rule fires.
+  std::optional<FaultEffect> decide(std::string_view op);
+
+ private:
+  std::mutex mu_;  // guards everything below
+  std::vector<FaultRule> rules_;
+  std::vector<int64_t> seen_;  // per rule: the matching requests so far
+  std::mt19937_64 random_;
+};
+
+}  // namespace emulator

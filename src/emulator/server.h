@@ -1,0 +1,72 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emulator/auth.h"
+#include "emulator/faults.h"
+#include "emulator/rate_limiter.h"
+#include "emulator/stats.h"
+#include "emulator/store.h"
+
+namespace emulator {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+  std::string cert_file, key_file;  // both set: HTTPS
+  AuthOptions auth;
+  int latency_ms = 0;  // added to every API answer...
+  int jitter_ms = 0;   // ...plus a uniform random 0..jitter_ms
+  double rate_limit = 0;  // API requests per second; 0: unlimited
+  std::vector<FaultRule> faults;
+};
+
+// The DBFS API 2.0 over HTTP(S) in front of a Store (cpp-httplib), with auth, the rate limit,
+// fault injection, latency, stats, the control endpoints (/emulator/v1/...) and, when
+// configured, the OAuth M2M endpoints (/oidc/...).
+class Server {
+ public:
+  Server(Store& store, ServerOptions options);  // throws std::runtime_error for bad TLS files
+  ~Server();
+
+  // Binds and listens; returns the URL ("http://127.0.0.1:PORT"). Throws std::runtime_error.
+  std::string bind();
+  // Serves until stop() (from another thread).
+  void run();
+  void stop();
+
+ private:
+  using Apply = std::function<std::string()>;
+
+  void route();
+  void api(const httplib::Request& req, httplib::Response& res);
+  void streamed_put(const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader);
+  std::string multipart_put(const httplib::ContentReader& reader);
+  // Everything an API request goes through around the operation itself: stats, auth, the rate
+  // limit, faults, latency; then the answer, or a dropped connection. `skip_body` consumes a
+  // body that is not used (a streamed put refused before reading it).
+  void serve(const httplib::Request& req, httplib::Response& res, const std::string& op,
+             const Apply& apply, const std::function<void()>& skip_body);
+  // Control and OAuth endpoints.
+  bool authorized(const httplib::Request& req, httplib::Response& res);
+  void oauth_metadata(const httplib::Request& req, httplib::Response& res);
+  void oauth_token(const httplib::Request& req, httplib::Response& res);
+  void set_faults(const httplib::Request& req, httplib::Response& res);
+
+  Store& store_;
+  const ServerOptions options_;
+  Authenticator auth_;
+  RateLimiter rate_limiter_;
+  FaultInjector faults_;
+  Stats stats_;
+  std::unique_ptr<httplib::Server> http_;
+  std::function<void()> widen_backlog_;
+};
+
+}  // namespace emulator

@@ -14,6 +14,7 @@ std::string ApiStats::summary() const {
                         op_name(static_cast<Op>(i)), s.calls, s.errors, s.retries, s.bytes_sent,
                         s.bytes_received, average_ms);
   }
+  text += fmt::format("connections opened: {}\n", connections_opened);
   return text;
 }
 

@@ -22,6 +22,7 @@ struct OpStats {
 // A consistent-enough copy of the counters at one moment (each counter read atomically).
 struct ApiStats {
   std::array<OpStats, kOpCount> ops;
+  uint64_t connections_opened = 0;  // TCP (and TLS) connections set up, over all calls
 
   const OpStats& operator[](Op op) const { return ops[static_cast<size_t>(op)]; }
   // One line per operation that was called: "read: 12 calls, 0 errors, 1 retries, ...".

@@ -36,6 +36,12 @@ HttpApi::HttpApi(HttpApiConfig config)
   base_url_ = host + "/api/2.0/dbfs/";
 }
 
+ApiStats HttpApi::stats() const {
+  ApiStats stats = counters_.snapshot();
+  stats.connections_opened = transport_.connections_opened();
+  return stats;
+}
+
 HttpResponse HttpApi::call(Call call) {
   const std::string op(op_name(call.op));
   HttpRequest request{op, call.method, base_url_ + op};

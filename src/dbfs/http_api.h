@@ -42,7 +42,7 @@ class HttpApi : public Api {
   void mkdirs(const std::string& path) override;
   void move(const std::string& source, const std::string& destination) override;
 
-  ApiStats stats() const { return counters_.snapshot(); }
+  ApiStats stats() const;
 
  private:
   // Decides, for an error answer, that the call succeeded after all (a move whose first,

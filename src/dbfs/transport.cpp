@@ -229,6 +229,9 @@ HttpResponse Transport::perform(const HttpRequest& request) {
   CURLcode code = curl_easy_perform(curl);
   // The header list holds the token: drop libcurl's pointer to it before it is freed.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  long new_connections = 0;
+  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &new_connections);
+  connections_opened_ += static_cast<uint64_t>(new_connections);
   if (code != CURLE_OK) {
     // A GET carries no body, so no read callback tells whether it went out; GETs are
     // idempotent, so calling them ambiguous costs nothing.

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -54,6 +55,9 @@ class Transport {
   // of kind kTransport or kTimeout, ambiguous when the request may have reached the server.
   HttpResponse perform(const HttpRequest& request);
 
+  // New connections made so far; far fewer than requests when keep-alive works.
+  uint64_t connections_opened() const { return connections_opened_.load(); }
+
  private:
   CURL* acquire();
   void release(CURL* handle);
@@ -65,6 +69,7 @@ class Transport {
   std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks_;
   std::mutex pool_mutex_;
   std::vector<CURL*> idle_handles_;  // guarded by pool_mutex_
+  std::atomic<uint64_t> connections_opened_{0};
 };
 
 }  // namespace dbfs

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dbfs/file_info.h"
+#include "fs/readahead.h"
+#include "fs/staging.h"
+#include "fs/thread_annotations.h"
+#include "fs/upload_stream.h"
+
+namespace fs {
+
+// One file that is open or holds data not yet on DBFS, shared by every descriptor open on it.
+// Lock order: Filesystem::nodes_mutex_ before FileNode::mutex, never the other way.
+struct FileNode {
+  Mutex mutex;
+  std::string path GUARDED_BY(mutex);     // its DBFS path now (renames move it)
+  dbfs::FileInfo remote GUARDED_BY(mutex);  // what DBFS holds, when on_server
+  bool on_server GUARDED_BY(mutex) = false;
+  // The file's whole content once it is being written (or was truncated); null while the file
+  // is only read, in which case reads go to the block cache.
+  std::unique_ptr<Staging> staging GUARDED_BY(mutex);
+  bool dirty GUARDED_BY(mutex) = false;     // staging holds bytes DBFS has not
+  bool unlinked GUARDED_BY(mutex) = false;  // removed while open: never uploaded again
+  int64_t mtime_ms GUARDED_BY(mutex) = 0;   // of the staged content
+
+  // Streaming upload of a file written front to back from empty.
+  bool streamable GUARDED_BY(mutex) = false;
+  std::unique_ptr<UploadStream> stream GUARDED_BY(mutex);
+  int64_t stream_frontier GUARDED_BY(mutex) = 0;  // bytes handed to the stream
+
+  int open_count = 0;  // guarded by Filesystem::nodes_mutex_
+
+  dbfs::FileInfo attributes() REQUIRES(mutex) {
+    if (!staging) return remote;
+    return dbfs::FileInfo{path, false, staging->size(), mtime_ms};
+  }
+};
+
+// One open descriptor (the FUSE file handle points at it).
+struct OpenFile {
+  std::shared_ptr<FileNode> node;
+  int flags = 0;
+  Mutex readahead_mutex;
+  Readahead readahead GUARDED_BY(readahead_mutex);
+
+  OpenFile(std::shared_ptr<FileNode> n, int f, Readahead ra)
+      : node(std::move(n)), flags(f), readahead(ra) {}
+};
+
+}  // namespace fs

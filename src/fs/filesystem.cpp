@@ -1,0 +1,312 @@
+#include "fs/filesystem.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <system_error>
+
+#include "dbfs/api_error.h"
+#include "dbfs/path.h"
+#include "fs/errno_guard.h"
+#include "fs/file_node.h"
+#include "fs/upload_names.h"
+
+// The metadata and namespace half of Filesystem; file contents are in filesystem_io.cpp.
+
+namespace fs {
+
+Filesystem::Filesystem(dbfs::Api& api, FsOptions options)
+    : api_(api),
+      options_(std::move(options)),
+      metadata_(options_.ttls),
+      blocks_(options_.block_cache_bytes),
+      readahead_pool_(options_.readahead_threads) {}
+
+Filesystem::~Filesystem() = default;
+
+std::string Filesystem::remote(const std::string& path) const {
+  if (options_.remote_root == "/") return path;
+  if (path == "/") return options_.remote_root;
+  return options_.remote_root + path;
+}
+
+std::optional<dbfs::FileInfo> Filesystem::lookup(const std::string& remote_path) {
+  auto cached = metadata_.lookup(remote_path);
+  if (cached.state == MetadataCache::State::kPresent) return cached.info;
+  if (cached.state == MetadataCache::State::kMissing) return std::nullopt;
+  try {
+    dbfs::FileInfo info = api_.get_status(remote_path);
+    metadata_.put(info);
+    return info;
+  } catch (const dbfs::ApiError& e) {
+    if (!e.is_not_found()) throw;
+    metadata_.put_missing(remote_path);
+    return std::nullopt;
+  }
+}
+
+std::optional<dbfs::FileInfo> Filesystem::current(const std::string& remote_path) {
+  if (auto node = find_node(remote_path)) {
+    MutexLock lock(node->mutex);
+    if (node->staging || !node->on_server) return node->attributes();
+  }
+  return lookup(remote_path);
+}
+
+void Filesystem::fill_stat(const dbfs::FileInfo& info, struct stat* st) const {
+  std::memset(st, 0, sizeof *st);
+  // Stable inode numbers: a hash of the DBFS path.
+  st->st_ino = std::hash<std::string>{}(info.path) | 1;
+  st->st_uid = options_.uid;
+  st->st_gid = options_.gid;
+  if (info.is_dir) {
+    st->st_mode = S_IFDIR | (0777 & ~options_.umask);
+    st->st_nlink = 2;
+  } else {
+    st->st_mode = S_IFREG | (0666 & ~options_.umask);
+    st->st_nlink = 1;
+    st->st_size = info.file_size;
+    st->st_blocks = (info.file_size + 511) / 512;
+  }
+  st->st_blksize = 1 << 20;  // tools like cp size their buffers by it: DBFS likes 1 MiB
+  st->st_mtim.tv_sec = info.modification_time / 1000;
+  st->st_mtim.tv_nsec = (info.modification_time % 1000) * 1'000'000;
+  st->st_atim = st->st_mtim;
+  st->st_ctim = st->st_mtim;
+}
+
+int Filesystem::getattr(const std::string& path, struct stat* st) {
+  return errno_guard("getattr", path, [&] {
+    if (upload_names::is_temporary(dbfs::path::basename(path))) return -ENOENT;
+    auto info = current(remote(path));
+    if (!info) return -ENOENT;
+    fill_stat(*info, st);
+    return 0;
+  });
+}
+
+int Filesystem::readdir(const std::string& path, std::vector<DirEntry>& out) {
+  return errno_guard("readdir", path, [&] {
+    std::string dir = remote(path);
+    auto entries = metadata_.listing(dir);
+    if (!entries) {
+      entries = api_.list(dir);
+      metadata_.put_listing(dir, *entries);
+    }
+    out.clear();
+    out.reserve(entries->size());
+    for (const auto& e : *entries) {
+      std::string_view name = dbfs::path::basename(e.path);
+      if (name.empty() || upload_names::is_temporary(name)) continue;
+      DirEntry entry{std::string(name), {}};
+      fill_stat(e, &entry.st);
+      out.push_back(std::move(entry));
+    }
+    // Files created here but not uploaded yet are listed too.
+    std::vector<dbfs::FileInfo> local;
+    {
+      MutexLock lock(nodes_mutex_);
+      for (const auto& [node_path, node] : nodes_) {
+        if (dbfs::path::parent(node_path) != dir || node_path == dir) continue;
+        MutexLock node_lock(node->mutex);
+        if (!node->on_server && !node->unlinked) local.push_back(node->attributes());
+      }
+    }
+    for (const auto& info : local) {
+      std::string_view name = dbfs::path::basename(info.path);
+      bool listed = false;
+      for (const auto& e : out) listed = listed || e.name == name;
+      if (listed) continue;
+      DirEntry entry{std::string(name), {}};
+      fill_stat(info, &entry.st);
+      out.push_back(std::move(entry));
+    }
+    return 0;
+  });
+}
+
+int Filesystem::statfs(struct statvfs* st) {
+  // DBFS has no quota to report; large round numbers keep df and cp's space checks happy.
+  std::memset(st, 0, sizeof *st);
+  st->f_bsize = 1 << 20;
+  st->f_frsize = 4096;
+  st->f_blocks = st->f_bfree = st->f_bavail = 1ull << 38;  // 1 PiB
+  st->f_files = st->f_ffree = st->f_favail = 1ull << 32;
+  st->f_namemax = 255;
+  return 0;
+}
+
+int Filesystem::mkdir(const std::string& path) {
+  return errno_guard("mkdir", path, [&] {
+    if (options_.read_only) return -EROFS;
+    std::string dir = remote(path);
+    api_.mkdirs(dir);
+    metadata_.put(dbfs::FileInfo{dir, true, 0, now_ms()});
+    // The kernel asks only after a lookup found nothing, so the new directory is empty.
+    metadata_.put_listing(dir, {});
+    return 0;
+  });
+}
+
+int Filesystem::rmdir(const std::string& path) {
+  return errno_guard("rmdir", path, [&] {
+    if (options_.read_only) return -EROFS;
+    std::string dir = remote(path);
+    auto info = lookup(dir);
+    if (!info) return -ENOENT;
+    if (!info->is_dir) return -ENOTDIR;
+    // The non-recursive delete refuses a non-empty directory (ENOTEMPTY through ApiError).
+    api_.remove(dir, false);
+    metadata_.put_missing(dir);
+    return 0;
+  });
+}
+
+int Filesystem::unlink(const std::string& path) {
+  return errno_guard("unlink", path, [&] {
+    if (options_.read_only) return -EROFS;
+    std::string file = remote(path);
+    api_.remove(file, false);
+    metadata_.put_missing(file);
+    blocks_.forget(file);
+    forget_node(file);
+    return 0;
+  });
+}
+
+int Filesystem::rename(const std::string& from, const std::string& to, unsigned flags) {
+  return errno_guard("rename", from, [&] {
+    if (flags & kExchange) return -EINVAL;
+    if (options_.read_only) return -EROFS;
+    std::string src = remote(from), dst = remote(to);
+    if (src == dst) return 0;
+    auto node = find_node(src);
+    bool src_on_server = true;
+    if (node) {
+      MutexLock lock(node->mutex);
+      src_on_server = node->on_server;
+    }
+    auto src_info = src_on_server ? lookup(src) : current(src);
+    if (!src_info) return -ENOENT;
+
+    if (!(flags & kNoReplace)) {
+      // POSIX rename replaces the target; DBFS move never does, so delete it first. Not atomic:
+      // for a moment neither the old target nor the new one is there.
+      auto dst_info = current(dst);
+      if (dst_info) {
+        if (dst_info->is_dir && !src_info->is_dir) return -EISDIR;
+        if (!dst_info->is_dir && src_info->is_dir) return -ENOTDIR;
+        api_.remove(dst, false);  // a non-empty directory: ENOTEMPTY
+        metadata_.put_missing(dst);
+        blocks_.forget(dst);
+        forget_node(dst);
+      }
+    }
+    if (src_on_server) api_.move(src, dst);
+    move_nodes(src, dst);
+    blocks_.forget(src);
+    metadata_.put_missing(src);
+    metadata_.invalidate(dst);
+    if (!src_info->is_dir) {
+      src_info->path = dst;
+      if (src_on_server) metadata_.put(*src_info);
+    }
+    return 0;
+  });
+}
+
+std::shared_ptr<FileNode> Filesystem::find_node(const std::string& remote_path) {
+  MutexLock lock(nodes_mutex_);
+  auto it = nodes_.find(remote_path);
+  return it == nodes_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<FileNode> Filesystem::attach_node(const std::string& remote_path,
+                                                  const dbfs::FileInfo* on_server) {
+  MutexLock lock(nodes_mutex_);
+  auto& slot = nodes_[remote_path];
+  if (!slot) {
+    slot = std::make_shared<FileNode>();
+    MutexLock node_lock(slot->mutex);
+    slot->path = remote_path;
+    if (on_server) {
+      slot->remote = *on_server;
+      slot->on_server = true;
+    }
+  }
+  ++slot->open_count;
+  return slot;
+}
+
+void Filesystem::detach_node(const std::shared_ptr<FileNode>& node) {
+  MutexLock lock(nodes_mutex_);
+  if (--node->open_count > 0) return;
+  MutexLock node_lock(node->mutex);
+  if (node->dirty && !node->unlinked) {
+    spdlog::error("{}: discarding {} bytes that could not be uploaded", node->path,
+                  node->staging ? node->staging->size() : 0);
+  }
+  if (node->stream) node->stream->abandon();
+  auto it = nodes_.find(node->path);
+  if (it != nodes_.end() && it->second == node) nodes_.erase(it);
+}
+
+void Filesystem::forget_node(const std::string& remote_path) {
+  std::shared_ptr<FileNode> node;
+  {
+    MutexLock lock(nodes_mutex_);
+    auto it = nodes_.find(remote_path);
+    if (it == nodes_.end()) return;
+    node = it->second;
+    nodes_.erase(it);
+  }
+  MutexLock node_lock(node->mutex);
+  node->unlinked = true;
+  node->dirty = false;
+  if (node->stream) node->stream->abandon();
+  node->stream.reset();
+}
+
+void Filesystem::move_nodes(const std::string& from, const std::string& to) {
+  MutexLock lock(nodes_mutex_);
+  std::vector<std::pair<std::string, std::shared_ptr<FileNode>>> moved;
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    const std::string& p = it->first;
+    if (p == from || (p.size() > from.size() && p.starts_with(from) && p[from.size()] == '/')) {
+      moved.emplace_back(to + p.substr(from.size()), std::move(it->second));
+      it = nodes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& [new_path, node] : moved) {
+    MutexLock node_lock(node->mutex);
+    node->path = new_path;
+    node->remote.path = new_path;
+    nodes_[new_path] = node;
+  }
+}
+
+bool Filesystem::keep_kernel_cache(const std::string& remote_path, const dbfs::FileInfo& info) {
+  MutexLock lock(nodes_mutex_);
+  auto version = std::make_pair(info.file_size, info.modification_time);
+  auto [it, inserted] = opened_versions_.try_emplace(remote_path, version);
+  if (inserted) return false;
+  bool same = it->second == version;
+  it->second = version;
+  return same;
+}
+
+Filesystem::Stats Filesystem::stats() {
+  Stats s;
+  s.blocks = blocks_.stats();
+  s.uploads = uploads_;
+  s.uploads_failed = uploads_failed_;
+  MutexLock lock(nodes_mutex_);
+  s.open_files = nodes_.size();
+  return s;
+}
+
+}  // namespace fs

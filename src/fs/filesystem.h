@@ -1,0 +1,117 @@
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dbfs/api.h"
+#include "fs/block_cache.h"
+#include "fs/metadata_cache.h"
+#include "fs/options.h"
+#include "fs/thread_annotations.h"
+#include "fs/thread_pool.h"
+#include "fs/uploader.h"
+
+namespace fs {
+
+struct FileNode;
+struct OpenFile;
+
+// The filesystem in POSIX terms, over any dbfs::Api. Paths are as the mount shows them ("/" is
+// the mount's root, i.e. options.remote_root on DBFS). Every method returns 0 (or a count) on
+// success and -errno on failure, never throws. Thread-safe.
+//
+// Consistency: what this mount did is seen at once by its own users; changes made elsewhere are
+// seen once the cached attributes and listings expire (options.ttls).
+class Filesystem {
+ public:
+  using Handle = uint64_t;
+  struct DirEntry {
+    std::string name;
+    struct stat st;
+  };
+
+  Filesystem(dbfs::Api& api, FsOptions options);
+  ~Filesystem();
+
+  int getattr(const std::string& path, struct stat* st);
+  int readdir(const std::string& path, std::vector<DirEntry>& out);
+  int statfs(struct statvfs* st);
+
+  // `keep_cache` tells the caller whether the kernel may keep the pages it has of this file.
+  int open(const std::string& path, int flags, Handle* fh, bool* keep_cache);
+  int create(const std::string& path, int flags, Handle* fh);
+  int read(Handle fh, char* buf, size_t size, int64_t offset);
+  int write(Handle fh, const char* buf, size_t size, int64_t offset);
+  int flush(Handle fh);  // uploads what this file has that DBFS has not; the error is close's
+  int fsync(Handle fh);
+  int release(Handle fh);
+  int truncate(const std::string& path, int64_t size, const Handle* fh);
+
+  int mkdir(const std::string& path);
+  int rmdir(const std::string& path);
+  int unlink(const std::string& path);
+  enum RenameFlags : unsigned { kNoReplace = 1, kExchange = 2 };
+  int rename(const std::string& from, const std::string& to, unsigned flags);
+
+  struct Stats {
+    BlockCache::Stats blocks;
+    uint64_t uploads = 0;
+    uint64_t uploads_failed = 0;
+    uint64_t open_files = 0;
+  };
+  Stats stats() EXCLUDES(nodes_mutex_);
+
+ private:
+  std::string remote(const std::string& path) const;
+  // The attributes of a DBFS path (cache, then get-status); nullopt when it does not exist.
+  // Throws dbfs::ApiError.
+  std::optional<dbfs::FileInfo> lookup(const std::string& remote_path);
+  // Like lookup, but a file with staged data answers from its node.
+  std::optional<dbfs::FileInfo> current(const std::string& remote_path);
+  void fill_stat(const dbfs::FileInfo& info, struct stat* st) const;
+
+  std::shared_ptr<FileNode> find_node(const std::string& remote_path) EXCLUDES(nodes_mutex_);
+  // The node of `remote_path`, made if needed, with its open count raised.
+  std::shared_ptr<FileNode> attach_node(const std::string& remote_path,
+                                        const dbfs::FileInfo* on_server) EXCLUDES(nodes_mutex_);
+  void detach_node(const std::shared_ptr<FileNode>& node) EXCLUDES(nodes_mutex_);
+  // Takes a node out of the table (unlinked, replaced): later opens of its path get a new one.
+  void forget_node(const std::string& remote_path) EXCLUDES(nodes_mutex_);
+  void move_nodes(const std::string& from, const std::string& to) EXCLUDES(nodes_mutex_);
+  bool keep_kernel_cache(const std::string& remote_path, const dbfs::FileInfo& info)
+      EXCLUDES(nodes_mutex_);
+
+  // These need the node's lock held (FileNode::mutex).
+  void load_staging(FileNode& node);
+  void truncate_locked(FileNode& node, int64_t size);
+  void stream_blocks(FileNode& node);
+  int upload_locked(FileNode& node);
+  int read_remote(OpenFile& file, const dbfs::FileInfo& info, char* buf, size_t size,
+                  int64_t offset);
+  BlockCache::Fetch fetch_block(const dbfs::FileInfo& info, int64_t index);
+
+  dbfs::Api& api_;
+  FsOptions options_;
+  MetadataCache metadata_;
+  BlockCache blocks_;
+  ThreadPool readahead_pool_;
+  std::atomic<uint64_t> uploads_{0};
+  std::atomic<uint64_t> uploads_failed_{0};
+
+  Mutex nodes_mutex_;
+  // Files open or holding staged data, by DBFS path.
+  std::unordered_map<std::string, std::shared_ptr<FileNode>> nodes_ GUARDED_BY(nodes_mutex_);
+  // The version (size, mtime) of each path when last opened, to decide keep_cache.
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> opened_versions_
+      GUARDED_BY(nodes_mutex_);
+};
+
+}  // namespace fs

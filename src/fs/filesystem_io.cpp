@@ -1,0 +1,300 @@
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "dbfs/api_error.h"
+#include "fs/errno_guard.h"
+#include "fs/file_node.h"
+#include "fs/filesystem.h"
+#include "fs/uploader.h"
+
+// The file-content half of Filesystem: open, read, write, flush, release, truncate.
+
+namespace fs {
+namespace {
+
+constexpr int64_t kBlock = dbfs::Api::kMaxBlock;
+
+bool writable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
+
+OpenFile& file_of(Filesystem::Handle fh) { return *reinterpret_cast<OpenFile*>(fh); }
+
+}  // namespace
+
+int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_cache) {
+  return errno_guard("open", path, [&] {
+    if (options_.read_only && (writable(flags) || (flags & O_TRUNC))) return -EROFS;
+    std::string file = remote(path);
+    std::shared_ptr<FileNode> node;
+    if (auto existing = find_node(file)) {
+      node = attach_node(file, nullptr);
+    } else {
+      auto info = lookup(file);
+      if (!info) return -ENOENT;
+      if (info->is_dir) return -EISDIR;
+      node = attach_node(file, &*info);
+    }
+    *keep_cache = false;
+    try {
+      MutexLock lock(node->mutex);
+      if ((flags & O_TRUNC) && writable(flags)) truncate_locked(*node, 0);
+      if (!node->staging && node->on_server) *keep_cache = keep_kernel_cache(file, node->remote);
+    } catch (...) {
+      detach_node(node);
+      throw;
+    }
+    *fh = reinterpret_cast<Handle>(
+        new OpenFile(node, flags, Readahead(kBlock, options_.readahead_max_blocks)));
+    return 0;
+  });
+}
+
+int Filesystem::create(const std::string& path, int flags, Handle* fh) {
+  return errno_guard("create", path, [&] {
+    if (options_.read_only) return -EROFS;
+    std::string file = remote(path);
+    auto node = attach_node(file, nullptr);
+    try {
+      MutexLock lock(node->mutex);
+      truncate_locked(*node, 0);
+    } catch (...) {
+      detach_node(node);
+      throw;
+    }
+    *fh = reinterpret_cast<Handle>(
+        new OpenFile(node, flags, Readahead(kBlock, options_.readahead_max_blocks)));
+    return 0;
+  });
+}
+
+BlockCache::Fetch Filesystem::fetch_block(const dbfs::FileInfo& info, int64_t index) {
+  return [this, path = info.path, offset = index * kBlock,
+          length = std::min(kBlock, info.file_size - index * kBlock)] {
+    std::string data;
+    api_.read(path, offset, length, data);
+    return data;
+  };
+}
+
+int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* buf, size_t size,
+                            int64_t offset) {
+  if (offset >= info.file_size || size == 0) return 0;
+  int64_t end = std::min(info.file_size, offset + int64_t(size));
+  int64_t first = offset / kBlock, last = (end - 1) / kBlock;
+  auto key = [&](int64_t index) {
+    return BlockCache::Key{info.path, info.file_size, info.modification_time, index};
+  };
+  Readahead::Range ahead;
+  {
+    MutexLock lock(file.readahead_mutex);
+    ahead = file.readahead.on_read(offset, int64_t(size), info.file_size);
+  }
+  // Start everything this read needs beyond its first block, and the readahead window, before
+  // waiting for anything: the fetches then run side by side.
+  for (int64_t b = first + 1; b <= last; ++b) blocks_.prefetch(key(b), fetch_block(info, b), readahead_pool_);
+  for (int64_t b = ahead.first; b < ahead.end; ++b) {
+    blocks_.prefetch(key(b), fetch_block(info, b), readahead_pool_);
+  }
+  int64_t copied = 0;
+  for (int64_t b = first; b <= last; ++b) {
+    auto block = blocks_.get(key(b), fetch_block(info, b));
+    int64_t block_start = b * kBlock;
+    int64_t from = std::max(offset, block_start) - block_start;
+    int64_t to = std::min(end - block_start, int64_t(block->size()));
+    if (to <= from) break;  // the file is shorter than it was said to be
+    std::memcpy(buf + copied, block->data() + from, size_t(to - from));
+    copied += to - from;
+    if (to < std::min(end - block_start, kBlock)) break;
+  }
+  return int(copied);
+}
+
+int Filesystem::read(Handle fh, char* buf, size_t size, int64_t offset) {
+  OpenFile& file = file_of(fh);
+  dbfs::FileInfo info;
+  {
+    MutexLock lock(file.node->mutex);
+    if (file.node->staging) {
+      try {
+        return int(file.node->staging->read(buf, size, offset));
+      } catch (const std::system_error& e) {
+        spdlog::error("read {}: {}", file.node->path, e.what());
+        return -EIO;
+      }
+    }
+    info = file.node->remote;
+  }
+  return errno_guard("read", info.path, [&] { return read_remote(file, info, buf, size, offset); });
+}
+
+void Filesystem::load_staging(FileNode& node) {
+  if (node.staging) return;
+  auto staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes);
+  if (node.on_server) {
+    // Writing into an existing file: DBFS writes only whole files, so take all of it first.
+    const dbfs::FileInfo& info = node.remote;
+    for (int64_t b = 0; b * kBlock < info.file_size; ++b) {
+      auto block = blocks_.get({info.path, info.file_size, info.modification_time, b},
+                               fetch_block(info, b));
+      staging->write(block->data(), block->size(), b * kBlock);
+    }
+    staging->truncate(info.file_size);
+    node.mtime_ms = info.modification_time;
+  }
+  node.staging = std::move(staging);
+  node.streamable = false;
+}
+
+void Filesystem::truncate_locked(FileNode& node, int64_t size) {
+  if (size == 0) {
+    // Fresh content: nothing to fetch, and a writer starting from here can stream.
+    if (node.stream) node.stream->abandon();
+    node.stream.reset();
+    node.stream_frontier = 0;
+    node.staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes);
+    node.streamable = true;
+  } else {
+    load_staging(node);
+    node.staging->truncate(size);
+    if (node.stream && size < node.stream_frontier) {
+      node.stream->abandon();
+      node.stream.reset();
+      node.streamable = false;
+    }
+  }
+  node.dirty = true;
+  node.mtime_ms = now_ms();
+}
+
+void Filesystem::stream_blocks(FileNode& node) {
+  if (!node.streamable || node.unlinked) return;
+  int64_t size = node.staging->size();
+  if (!node.stream) {
+    // Files up to one block go up with a single put at close.
+    if (size <= kBlock) return;
+    node.stream = std::make_unique<UploadStream>(api_, node.path);
+    node.stream_frontier = 0;
+  }
+  std::string block;
+  while (size - node.stream_frontier >= kBlock) {
+    node.staging->read(node.stream_frontier, size_t(kBlock), block);
+    if (!node.stream->push(std::move(block))) {
+      node.stream.reset();
+      node.streamable = false;
+      return;
+    }
+    node.stream_frontier += kBlock;
+  }
+}
+
+int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset) {
+  OpenFile& file = file_of(fh);
+  FileNode& node = *file.node;
+  MutexLock lock(node.mutex);
+  return errno_guard("write", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
+    load_staging(node);
+    if (node.stream && offset < node.stream_frontier) {
+      // Rewriting bytes already sent: the stream cannot take that back.
+      node.stream->abandon();
+      node.stream.reset();
+      node.streamable = false;
+    }
+    node.staging->write(buf, size, offset);
+    node.dirty = true;
+    node.mtime_ms = now_ms();
+    stream_blocks(node);
+    return int(size);
+  });
+}
+
+int Filesystem::upload_locked(FileNode& node) {
+  return errno_guard("upload", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
+    int64_t size = node.staging->size();
+    std::optional<dbfs::FileInfo> info;
+    if (node.stream) {
+      std::string tail;
+      node.staging->read(node.stream_frontier, size_t(size - node.stream_frontier), tail);
+      info = node.stream->finish(std::move(tail), node.path, size);
+      node.stream.reset();
+      node.streamable = false;
+    }
+    if (!info) {
+      try {
+        info = Uploader(api_, options_.upload_attempts)
+                   .upload(node.path, size, [&](int64_t off, size_t len, std::string& out)
+                                                NO_THREAD_SAFETY_ANALYSIS {
+                                                  node.staging->read(off, len, out);
+                                                });
+      } catch (...) {
+        ++uploads_failed_;
+        throw;
+      }
+    }
+    ++uploads_;
+    node.dirty = false;
+    node.on_server = true;
+    node.remote = *info;
+    node.mtime_ms = info->modification_time;
+    metadata_.put(*info);
+    blocks_.forget(node.path);
+    return 0;
+  });
+}
+
+int Filesystem::flush(Handle fh) {
+  FileNode& node = *file_of(fh).node;
+  MutexLock lock(node.mutex);
+  if (!node.dirty || node.unlinked) return 0;
+  return upload_locked(node);
+}
+
+int Filesystem::fsync(Handle fh) { return flush(fh); }
+
+int Filesystem::release(Handle fh) {
+  OpenFile* file = &file_of(fh);
+  auto node = file->node;
+  delete file;
+  detach_node(node);
+  return 0;
+}
+
+int Filesystem::truncate(const std::string& path, int64_t size, const Handle* fh) {
+  if (fh) {
+    FileNode& node = *file_of(*fh).node;
+    MutexLock lock(node.mutex);
+    return errno_guard("truncate", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
+      truncate_locked(node, size);
+      return 0;
+    });
+  }
+  // truncate(2) by name: no close will follow, so the new content goes up now.
+  return errno_guard("truncate", path, [&] {
+    if (options_.read_only) return -EROFS;
+    std::string file = remote(path);
+    std::shared_ptr<FileNode> node;
+    if (find_node(file)) {
+      node = attach_node(file, nullptr);
+    } else {
+      auto info = lookup(file);
+      if (!info) return -ENOENT;
+      if (info->is_dir) return -EISDIR;
+      node = attach_node(file, &*info);
+    }
+    int rc;
+    try {
+      MutexLock lock(node->mutex);
+      truncate_locked(*node, size);
+      rc = upload_locked(*node);
+    } catch (...) {
+      detach_node(node);
+      throw;
+    }
+    detach_node(node);
+    return rc;
+  });
+}
+
+}  // namespace fs

@@ -1,0 +1,25 @@
+#include "fs/readahead.h"
+
+#include <algorithm>
+
+namespace fs {
+
+Readahead::Range Readahead::on_read(int64_t offset, int64_t size, int64_t file_size) {
+  // The kernel splits and reorders a sequential reader's requests across threads, so "in
+  // sequence" means near where the reader was heading, not exactly there.
+  int64_t slack = block_ * std::max<int64_t>(window_, 1);
+  bool sequential = offset >= next_ - block_ && offset <= next_ + slack;
+  if (sequential) {
+    window_ = window_ == 0 ? std::min(kInitialBlocks, max_) : std::min(window_ * 2, max_);
+  } else {
+    window_ = 0;
+  }
+  next_ = std::max(sequential ? next_ : 0, offset + size);
+  if (window_ == 0 || file_size <= 0) return {};
+  int64_t last_block = (file_size - 1) / block_;
+  int64_t first = (offset + size - 1) / block_ + 1;
+  int64_t end = std::min(first + window_, last_block + 1);
+  return first < end ? Range{first, end} : Range{};
+}
+
+}  // namespace fs

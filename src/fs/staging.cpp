@@ -1,0 +1,113 @@
+#include "fs/staging.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace fs {
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+int open_anonymous(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  // Filesystems without O_TMPFILE: a named file, unlinked at once.
+  std::string name = dir + "/staging.XXXXXX";
+  fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) fail("staging file");
+  ::unlink(name.c_str());
+  return fd;
+}
+
+}  // namespace
+
+Staging::Staging(std::string spill_dir, size_t memory_limit)
+    : spill_dir_(std::move(spill_dir)), memory_limit_(memory_limit) {}
+
+Staging::~Staging() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Staging::spill() {
+  int fd = open_anonymous(spill_dir_);
+  size_t done = 0;
+  while (done < memory_.size()) {
+    ssize_t n = ::pwrite(fd, memory_.data() + done, memory_.size() - done, off_t(done));
+    if (n < 0) {
+      int saved = errno;
+      ::close(fd);
+      errno = saved;
+      fail("staging spill");
+    }
+    done += size_t(n);
+  }
+  if (::ftruncate(fd, size_) != 0) {
+    int saved = errno;
+    ::close(fd);
+    errno = saved;
+    fail("staging spill");
+  }
+  fd_ = fd;
+  std::string().swap(memory_);
+}
+
+void Staging::write(const char* data, size_t len, int64_t offset) {
+  int64_t end = offset + int64_t(len);
+  if (fd_ < 0 && size_t(std::max(end, size_)) > memory_limit_) spill();
+  if (fd_ < 0) {
+    if (size_t(end) > memory_.size()) memory_.resize(size_t(end));
+    std::memcpy(memory_.data() + offset, data, len);
+  } else {
+    size_t done = 0;
+    while (done < len) {
+      ssize_t n = ::pwrite(fd_, data + done, len - done, off_t(offset + int64_t(done)));
+      if (n < 0) fail("staging write");
+      done += size_t(n);
+    }
+  }
+  size_ = std::max(size_, end);
+}
+
+size_t Staging::read(char* buf, size_t len, int64_t offset) const {
+  if (offset >= size_) return 0;
+  len = size_t(std::min<int64_t>(int64_t(len), size_ - offset));
+  if (fd_ < 0) {
+    std::memcpy(buf, memory_.data() + offset, len);
+    return len;
+  }
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::pread(fd_, buf + done, len - done, off_t(offset + int64_t(done)));
+    if (n < 0) fail("staging read");
+    if (n == 0) {  // a hole at the end of the spill file
+      std::memset(buf + done, 0, len - done);
+      break;
+    }
+    done += size_t(n);
+  }
+  return len;
+}
+
+void Staging::read(int64_t offset, size_t len, std::string& out) const {
+  out.resize(len);
+  out.resize(read(out.data(), len, offset));
+}
+
+void Staging::truncate(int64_t size) {
+  if (fd_ < 0 && size_t(size) > memory_limit_) spill();
+  if (fd_ < 0) {
+    memory_.resize(size_t(size));
+  } else if (::ftruncate(fd_, size) != 0) {
+    fail("staging truncate");
+  }
+  size_ = size;
+}
+
+}  // namespace fs

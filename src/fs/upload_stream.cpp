@@ -1,0 +1,163 @@
+#include "fs/upload_stream.h"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "dbfs/api_error.h"
+#include "fs/upload_names.h"
+#include "fs/uploader.h"
+
+namespace fs {
+
+// Shared with the worker thread, which outlives an abandoned stream until its call in flight
+// returns.
+struct UploadStream::State {
+  dbfs::Api& api;
+  std::string temp;
+  Mutex mutex;
+  std::condition_variable changed;
+  std::deque<std::string> queue GUARDED_BY(mutex);
+  int64_t handle GUARDED_BY(mutex) = -1;
+  bool failed GUARDED_BY(mutex) = false;
+  bool closing GUARDED_BY(mutex) = false;    // no more blocks will come
+  bool abandoned GUARDED_BY(mutex) = false;
+  bool worker_done GUARDED_BY(mutex) = false;
+  bool settled GUARDED_BY(mutex) = false;  // committed, or the temporary file removed
+
+  State(dbfs::Api& a, std::string t) : api(a), temp(std::move(t)) {}
+
+  void run() EXCLUDES(mutex);
+  void remove_temp() EXCLUDES(mutex);
+};
+
+void UploadStream::State::run() {
+  int64_t h = -1;
+  try {
+    h = api.create(temp, true);
+    MutexLock lock(mutex);
+    handle = h;
+  } catch (const std::exception& e) {
+    spdlog::info("streamed upload to {} could not start ({}); the file is uploaded at close", temp,
+                 e.what());
+    MutexLock lock(mutex);
+    failed = true;
+  }
+  for (;;) {
+    std::string block;
+    {
+      MutexLock lock(mutex);
+      lock.wait(changed, [&]() NO_THREAD_SAFETY_ANALYSIS {
+        return failed || abandoned || !queue.empty() || closing;
+      });
+      if (failed || abandoned || queue.empty()) break;
+      block = std::move(queue.front());
+      queue.pop_front();
+    }
+    changed.notify_all();  // room in the queue
+    try {
+      api.add_block(h, block);
+    } catch (const std::exception& e) {
+      // Ambiguous or not, the temporary file is no longer trusted: the close-time upload
+      // starts over from create.
+      spdlog::info("streamed upload to {} stopped ({}); the file is uploaded at close", temp,
+                   e.what());
+      MutexLock lock(mutex);
+      failed = true;
+    }
+  }
+  bool remove;
+  {
+    MutexLock lock(mutex);
+    worker_done = true;
+    queue.clear();
+    remove = abandoned;
+  }
+  changed.notify_all();
+  if (remove) remove_temp();
+}
+
+void UploadStream::State::remove_temp() {
+  {
+    MutexLock lock(mutex);
+    if (settled) return;
+    settled = true;
+  }
+  try {
+    api.remove(temp, false);
+  } catch (const std::exception& e) {
+    spdlog::warn("could not remove temporary upload {}: {}", temp, e.what());
+  }
+}
+
+UploadStream::UploadStream(dbfs::Api& api, std::string final_path)
+    : state_(std::make_shared<State>(api, upload_names::temporary_for(final_path))) {
+  std::thread([state = state_] { state->run(); }).detach();
+}
+
+UploadStream::~UploadStream() { abandon(); }
+
+bool UploadStream::push(std::string block) {
+  State& s = *state_;
+  {
+    MutexLock lock(s.mutex);
+    lock.wait(s.changed, [&]() NO_THREAD_SAFETY_ANALYSIS {
+      return s.failed || s.abandoned || s.queue.size() < kMaxQueued;
+    });
+    if (s.failed || s.abandoned) return false;
+    s.queue.push_back(std::move(block));
+  }
+  s.changed.notify_all();
+  return true;
+}
+
+std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::string& final_path,
+                                                   int64_t size) {
+  State& s = *state_;
+  if (!tail.empty() && !push(std::move(tail))) return std::nullopt;
+  int64_t handle;
+  {
+    MutexLock lock(s.mutex);
+    s.closing = true;
+    s.changed.notify_all();
+    lock.wait(s.changed, [&]() NO_THREAD_SAFETY_ANALYSIS { return s.worker_done; });
+    handle = s.failed || s.abandoned ? -1 : s.handle;
+  }
+  if (handle < 0) {
+    s.remove_temp();
+    return std::nullopt;
+  }
+  try {
+    try {
+      s.api.close(handle);
+    } catch (const dbfs::ApiError& e) {
+      // A close whose answer was lost may have gone through: the size check in commit decides.
+      if (!e.ambiguous()) throw;
+    }
+    dbfs::FileInfo info = Uploader(s.api).commit(s.temp, final_path, size);
+    MutexLock lock(s.mutex);
+    s.settled = true;
+    return info;
+  } catch (const std::exception& e) {
+    spdlog::info("streamed upload of {} could not be committed ({}); uploading it whole",
+                 final_path, e.what());
+    s.remove_temp();
+    return std::nullopt;
+  }
+}
+
+void UploadStream::abandon() {
+  State& s = *state_;
+  bool worker_done;
+  {
+    MutexLock lock(s.mutex);
+    if (s.settled) return;
+    s.abandoned = true;
+    worker_done = s.worker_done;
+  }
+  s.changed.notify_all();
+  // A running worker removes the temporary file itself once its call in flight returns.
+  if (worker_done) s.remove_temp();
+}
+
+}  // namespace fs

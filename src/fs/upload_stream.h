@@ -1,0 +1,45 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "dbfs/api.h"
+#include "dbfs/file_info.h"
+#include "fs/thread_annotations.h"
+
+namespace fs {
+
+// Uploads a file while it is still being written front to back: each full 1 MiB block the
+// writer hands over goes out with add-block on a worker thread (a few blocks may queue, so the
+// next one is ready while the previous is in flight), and finish() only sends the tail, closes
+// and moves the temporary file into place. Any failure marks the stream failed; the caller then
+// uploads the file whole from its staging, which still holds every byte. Thread-safe.
+class UploadStream {
+ public:
+  static constexpr size_t kMaxQueued = 4;
+
+  UploadStream(dbfs::Api& api, std::string final_path);
+  ~UploadStream();  // abandons the stream unless finished
+  UploadStream(const UploadStream&) = delete;
+  UploadStream& operator=(const UploadStream&) = delete;
+
+  // Queues the next full block; waits while kMaxQueued blocks are queued. False if the stream
+  // has failed (the block is dropped).
+  bool push(std::string block);
+  // Sends `tail` (the bytes after the last full block, possibly none), closes and commits under
+  // `final_path` (which may have changed by a rename since the start). nullopt on failure.
+  std::optional<dbfs::FileInfo> finish(std::string tail, const std::string& final_path,
+                                       int64_t size);
+  // Stops the stream and removes its temporary file in the background.
+  void abandon();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace fs

@@ -1,0 +1,81 @@
+#include "fs/uploader.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "dbfs/api_error.h"
+#include "fs/upload_names.h"
+
+namespace fs {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+dbfs::FileInfo Uploader::upload(const std::string& path, int64_t size, const ReadFn& read) {
+  if (size <= dbfs::Api::kMaxBlock) {
+    std::string data;
+    read(0, size_t(size), data);
+    api_.put(path, data, true);
+    // No get-status: the put succeeded, so the size is known; the server's mtime comes with
+    // the next listing.
+    return dbfs::FileInfo{path, false, size, now_ms()};
+  }
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return upload_blocks(path, size, read);
+    } catch (const dbfs::ApiError& e) {
+      // Ambiguous failures and lost handles leave the temporary file in an unknown state;
+      // anything else (permissions, a missing directory) will not get better by trying again.
+      bool restart = e.ambiguous() || e.is_not_found() || e.is_retryable() ||
+                     e.kind() == dbfs::ApiError::Kind::kProtocol;
+      if (!restart || attempt >= attempts_) throw;
+      spdlog::warn("upload of {} restarts from create after: {}", path, e.what());
+    }
+  }
+}
+
+dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, const ReadFn& read) {
+  std::string temp = upload_names::temporary_for(path);
+  try {
+    int64_t handle = api_.create(temp, true);
+    std::string block;
+    for (int64_t offset = 0; offset < size; offset += dbfs::Api::kMaxBlock) {
+      read(offset, size_t(std::min<int64_t>(dbfs::Api::kMaxBlock, size - offset)), block);
+      api_.add_block(handle, block);
+    }
+    api_.close(handle);
+    return commit(temp, path, size);
+  } catch (...) {
+    try {
+      api_.remove(temp, false);
+    } catch (const std::exception& e) {
+      spdlog::warn("could not remove temporary upload {}: {}", temp, e.what());
+    }
+    throw;
+  }
+}
+
+dbfs::FileInfo Uploader::commit(const std::string& temp, const std::string& path, int64_t size) {
+  dbfs::FileInfo info = api_.get_status(temp);
+  if (info.is_dir || info.file_size != size) {
+    throw dbfs::ApiError(dbfs::ApiError::Kind::kProtocol, "close", 200, "",
+                         "uploaded " + std::to_string(info.file_size) + " bytes of " +
+                             std::to_string(size) + " to " + temp,
+                         true);
+  }
+  try {
+    api_.move(temp, path);
+  } catch (const dbfs::ApiError& e) {
+    if (!e.is_already_exists()) throw;
+    api_.remove(path, false);
+    api_.move(temp, path);
+  }
+  info.path = path;
+  return info;
+}
+
+}  // namespace fs

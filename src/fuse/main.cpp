@@ -1,0 +1,163 @@
+// dbfs-fuse: mounts Databricks DBFS with libfuse3.
+//
+// Order matters: options and credentials are checked, and a get-status of the mounted path must
+// succeed, before anything is mounted, so a mount that cannot work fails with one sentence and
+// leaves nothing behind. The filesystem core (and its threads) starts in FUSE's init, after
+// fuse_daemonize has forked.
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "dbfs/api_error.h"
+#include "dbfs/auth.h"
+#include "dbfs/http_api.h"
+#include "dbfs/log.h"
+#include "fs/filesystem.h"
+#include "fuse/mount_options.h"
+#include "fuse/operations.h"
+
+namespace {
+
+int fail(const std::string& sentence, int code = 1) {
+  std::fprintf(stderr, "dbfs-fuse: %s\n", sentence.c_str());
+  return code;
+}
+
+// One sentence for why the mounted path could not be reached.
+std::string explain(const dbfs::ApiError& e, const fuse_adapter::MountOptions& o,
+                    const std::string& host) {
+  std::string what = "cannot mount " + o.source + ": ";
+  switch (e.to_errno()) {
+    case EACCES:
+      return what + "the workspace " + host + " refused the credentials (" + e.what() + ")";
+    case ENOENT:
+      return what + "no such directory on DBFS";
+    default:
+      break;
+  }
+  if (e.kind() != dbfs::ApiError::Kind::kHttp) {
+    return what + "cannot reach " + host + " (" + e.what() + ")";
+  }
+  return what + e.what();
+}
+
+// What init() needs to start the core once FUSE runs (after the fork).
+struct Mount {
+  fuse_adapter::MountOptions options;
+  dbfs::HttpApiConfig api_config;
+  std::unique_ptr<dbfs::HttpApi> api;
+  std::unique_ptr<fs::Filesystem> filesystem;
+};
+
+fuse_operations operations_with_start() {
+  fuse_operations ops = fuse_adapter::make_operations();
+  static auto configure = ops.init;
+  ops.init = [](fuse_conn_info* conn, fuse_config* cfg) -> void* {
+    auto* mount = static_cast<Mount*>(fuse_get_context()->private_data);
+    mount->api = std::make_unique<dbfs::HttpApi>(mount->api_config);
+    mount->filesystem = std::make_unique<fs::Filesystem>(*mount->api, mount->options.fs);
+    fuse_get_context()->private_data = mount->filesystem.get();
+    return configure(conn, cfg);
+  };
+  return ops;
+}
+
+std::vector<std::string> fuse_arguments(const fuse_adapter::MountOptions& o) {
+  std::string opts = "fsname=" + o.source + ",subtype=dbfs-fuse,default_permissions,max_read=1048576";
+  if (o.allow_other) opts += ",allow_other";
+  if (o.auto_unmount) opts += ",auto_unmount";
+  for (const auto& extra : o.fuse_options) opts += "," + extra;
+  std::vector<std::string> args = {"dbfs-fuse", "-o", opts};
+  if (o.debug) args.push_back("-d");
+  return args;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = fuse_adapter::parse_mount_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.options) return fail(parsed.error, 2);
+  Mount mount{*parsed.options, {}, nullptr, nullptr};
+  auto& o = mount.options;
+  if (o.help) {
+    std::fputs(fuse_adapter::usage().c_str(), stdout);
+    return 0;
+  }
+  if (o.version) {
+    std::printf("dbfs-fuse %s (libfuse %d)\n", DBFS_FUSE_VERSION, fuse_version());
+    return 0;
+  }
+  auto level = dbfs::parse_log_level(o.debug ? "debug" : o.log_level);
+  if (!level) return fail("log_level must be trace, debug, info, warn, error or off", 2);
+  dbfs::setup_logging({*level, ""});
+
+  dbfs::ResolvedConfig config;
+  try {
+    config = dbfs::resolve_config(o.client);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  mount.api_config = dbfs::make_http_api_config(config);
+
+  struct stat st;
+  if (::stat(o.mountpoint.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail("mount point " + o.mountpoint + " is not a directory");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o.fs.cache_dir, ec);
+  if (ec || ::access(o.fs.cache_dir.c_str(), W_OK) != 0) {
+    return fail("cache folder " + o.fs.cache_dir + " cannot be written (set cache_dir=)");
+  }
+
+  try {
+    dbfs::HttpApi probe(mount.api_config);
+    dbfs::FileInfo root = probe.get_status(o.remote_root);
+    if (!root.is_dir) return fail("cannot mount " + o.source + ": it is a file, not a directory");
+  } catch (const dbfs::ApiError& e) {
+    return fail(explain(e, o, config.host));
+  } catch (const std::exception& e) {
+    return fail("cannot mount " + o.source + ": " + e.what());
+  }
+
+  auto arg_strings = fuse_arguments(o);
+  std::vector<char*> arg_ptrs;
+  for (auto& a : arg_strings) arg_ptrs.push_back(a.data());
+  fuse_args args = FUSE_ARGS_INIT(int(arg_ptrs.size()), arg_ptrs.data());
+  fuse_operations ops = operations_with_start();
+  fuse* f = fuse_new(&args, &ops, sizeof ops, &mount);
+  if (!f) return fail("libfuse refused the options " + arg_strings[2]);
+  if (fuse_mount(f, o.mountpoint.c_str()) != 0) {
+    fuse_destroy(f);
+    return fail("cannot mount at " + o.mountpoint + " (is /dev/fuse there, and fusermount3?)");
+  }
+  if (fuse_daemonize(o.foreground) != 0) {
+    fuse_unmount(f);
+    fuse_destroy(f);
+    return fail("cannot go to the background");
+  }
+  fuse_session* session = fuse_get_session(f);
+  fuse_set_signal_handlers(session);
+  spdlog::info("mounted {} at {} ({})", o.source, o.mountpoint, config.host);
+
+  fuse_loop_config* loop = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_max_threads(loop, 32);
+  int rc = fuse_loop_mt(f, loop);
+  fuse_loop_cfg_destroy(loop);
+
+  spdlog::info("unmounting {}", o.mountpoint);
+  fuse_remove_signal_handlers(session);
+  fuse_unmount(f);
+  fuse_destroy(f);
+  mount.filesystem.reset();
+  return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,139 @@
+#include "fuse/operations.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace fuse_adapter {
+namespace {
+
+fs::Filesystem& filesystem() {
+  return *static_cast<fs::Filesystem*>(fuse_get_context()->private_data);
+}
+
+void* init(fuse_conn_info* conn, fuse_config* cfg) {
+  // O_TRUNC arrives with open, so a truncating open is one step, not open + truncate.
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  // 1 MiB requests both ways: one FUSE request per DBFS block.
+  conn->max_write = 1 << 20;
+  conn->max_readahead = 1 << 20;
+  conn->max_background = 64;
+  conn->congestion_threshold = 48;
+  cfg->use_ino = 1;       // our inode numbers are stable per path
+  cfg->hard_remove = 1;   // the core keeps unlinked open files itself; no .fuse_hidden files
+  cfg->nullpath_ok = 0;
+  // The core caches attributes for their TTLs; the kernel only briefly, so that changes made
+  // through the core are seen by the kernel quickly.
+  cfg->attr_timeout = 1.0;
+  cfg->entry_timeout = 1.0;
+  cfg->negative_timeout = 1.0;
+  return fuse_get_context()->private_data;
+}
+
+int getattr(const char* path, struct stat* st, fuse_file_info*) {
+  return filesystem().getattr(path, st);
+}
+
+int readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t, fuse_file_info*,
+            fuse_readdir_flags) {
+  std::vector<fs::Filesystem::DirEntry> entries;
+  int rc = filesystem().readdir(path, entries);
+  if (rc < 0) return rc;
+  struct stat dir {};
+  dir.st_mode = S_IFDIR;
+  fill(buf, ".", &dir, 0, fuse_fill_dir_flags(0));
+  fill(buf, "..", &dir, 0, fuse_fill_dir_flags(0));
+  for (const auto& e : entries) {
+    if (fill(buf, e.name.c_str(), &e.st, 0, FUSE_FILL_DIR_PLUS)) return -ENOMEM;
+  }
+  return 0;
+}
+
+int open(const char* path, fuse_file_info* fi) {
+  fs::Filesystem::Handle fh;
+  bool keep_cache = false;
+  int rc = filesystem().open(path, fi->flags, &fh, &keep_cache);
+  if (rc == 0) {
+    fi->fh = fh;
+    fi->keep_cache = keep_cache;
+  }
+  return rc;
+}
+
+int create(const char* path, mode_t, fuse_file_info* fi) {
+  fs::Filesystem::Handle fh;
+  int rc = filesystem().create(path, fi->flags, &fh);
+  if (rc == 0) fi->fh = fh;
+  return rc;
+}
+
+int read(const char*, char* buf, size_t size, off_t offset, fuse_file_info* fi) {
+  return filesystem().read(fi->fh, buf, size, offset);
+}
+
+int write(const char*, const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
+  return filesystem().write(fi->fh, buf, size, offset);
+}
+
+int flush(const char*, fuse_file_info* fi) { return filesystem().flush(fi->fh); }
+int fsync(const char*, int, fuse_file_info* fi) { return filesystem().fsync(fi->fh); }
+int release(const char*, fuse_file_info* fi) { return filesystem().release(fi->fh); }
+
+int truncate(const char* path, off_t size, fuse_file_info* fi) {
+  fs::Filesystem::Handle fh = fi ? fi->fh : 0;
+  return filesystem().truncate(path, size, fi ? &fh : nullptr);
+}
+
+int mkdir(const char* path, mode_t) { return filesystem().mkdir(path); }
+int rmdir(const char* path) { return filesystem().rmdir(path); }
+int unlink(const char* path) { return filesystem().unlink(path); }
+
+int rename(const char* from, const char* to, unsigned int flags) {
+  unsigned core = 0;
+  if (flags & RENAME_NOREPLACE) core |= fs::Filesystem::kNoReplace;
+  if (flags & RENAME_EXCHANGE) core |= fs::Filesystem::kExchange;
+  return filesystem().rename(from, to, core);
+}
+
+int statfs(const char*, struct statvfs* st) { return filesystem().statfs(st); }
+
+// DBFS stores no modes, owners or times: accepted and dropped, so cp -p and rsync -a work.
+int chmod(const char*, mode_t, fuse_file_info*) { return 0; }
+int chown(const char*, uid_t, gid_t, fuse_file_info*) { return 0; }
+int utimens(const char*, const timespec[2], fuse_file_info*) { return 0; }
+
+// DBFS has no links or special files.
+int symlink(const char*, const char*) { return -EPERM; }
+int link(const char*, const char*) { return -EPERM; }
+int mknod(const char*, mode_t, dev_t) { return -EPERM; }
+
+}  // namespace
+
+fuse_operations make_operations() {
+  fuse_operations ops{};
+  ops.init = init;
+  ops.getattr = getattr;
+  ops.readdir = readdir;
+  ops.open = open;
+  ops.create = create;
+  ops.read = read;
+  ops.write = write;
+  ops.flush = flush;
+  ops.fsync = fsync;
+  ops.release = release;
+  ops.truncate = truncate;
+  ops.mkdir = mkdir;
+  ops.rmdir = rmdir;
+  ops.unlink = unlink;
+  ops.rename = rename;
+  ops.statfs = statfs;
+  ops.chmod = chmod;
+  ops.chown = chown;
+  ops.utimens = utimens;
+  ops.symlink = symlink;
+  ops.link = link;
+  ops.mknod = mknod;
+  // No xattr operations: the kernel then answers EOPNOTSUPP itself, without asking again.
+  return ops;
+}
+
+}  // namespace fuse_adapter

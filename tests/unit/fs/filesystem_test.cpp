@@ -1,0 +1,310 @@
+// The filesystem core against the emulator's Store, in-process: data round trips and the exact
+// API calls each POSIX operation costs.
+
+#include "fs/filesystem.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "counting_api.h"
+#include "dbfs/api_error.h"
+#include "emulator/store.h"
+
+namespace fs {
+namespace {
+
+constexpr int64_t MiB = 1 << 20;
+
+std::string random_bytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = char(rng());
+  return s;
+}
+
+class FilesystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = std::filesystem::temp_directory_path() /
+            ("fs-test-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(base_);
+    std::filesystem::create_directories(base_ / "root");
+    std::filesystem::create_directories(base_ / "cache");
+    store_ = std::make_unique<emulator::Store>((base_ / "root").string());
+    api_ = std::make_unique<testing::CountingApi>(*store_);
+    FsOptions options;
+    options.cache_dir = (base_ / "cache").string();
+    options.staging_memory_bytes = 2 * MiB;
+    fs_ = std::make_unique<Filesystem>(*api_, options);
+  }
+  void TearDown() override {
+    fs_.reset();
+    std::filesystem::remove_all(base_);
+  }
+
+  std::string on_disk(const std::string& rel) {
+    std::ifstream in(base_ / "root" / rel, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  // Writes `data` as a new file in `chunk`-sized writes and closes it; returns flush's result.
+  int write_file(const std::string& path, const std::string& data, size_t chunk = 128 << 10) {
+    Filesystem::Handle fh;
+    EXPECT_EQ(fs_->create(path, O_WRONLY | O_CREAT | O_TRUNC, &fh), 0);
+    for (size_t off = 0; off < data.size(); off += chunk) {
+      size_t n = std::min(chunk, data.size() - off);
+      EXPECT_EQ(fs_->write(fh, data.data() + off, n, int64_t(off)), int(n));
+    }
+    int rc = fs_->flush(fh);
+    fs_->release(fh);
+    return rc;
+  }
+
+  std::string read_file(const std::string& path) {
+    Filesystem::Handle fh;
+    bool keep;
+    EXPECT_EQ(fs_->open(path, O_RDONLY, &fh, &keep), 0);
+    std::string out;
+    std::string buf(300 << 10, '\0');
+    for (;;) {
+      int n = fs_->read(fh, buf.data(), buf.size(), int64_t(out.size()));
+      EXPECT_GE(n, 0);
+      if (n <= 0) break;
+      out.append(buf.data(), size_t(n));
+    }
+    fs_->release(fh);
+    return out;
+  }
+
+  std::filesystem::path base_;
+  std::unique_ptr<emulator::Store> store_;
+  std::unique_ptr<testing::CountingApi> api_;
+  std::unique_ptr<Filesystem> fs_;
+};
+
+TEST_F(FilesystemTest, ASmallFileIsOnePut) {
+  api_->reset();
+  ASSERT_EQ(write_file("/small", std::string(4096, 'a')), 0);
+  EXPECT_EQ(api_->count("put"), 1);
+  EXPECT_EQ(api_->total(), 1);
+  EXPECT_EQ(on_disk("small"), std::string(4096, 'a'));
+}
+
+TEST_F(FilesystemTest, AnEmptyNewFileIsCreatedOnDbfs) {
+  ASSERT_EQ(write_file("/empty", ""), 0);
+  EXPECT_TRUE(std::filesystem::exists(base_ / "root" / "empty"));
+  EXPECT_EQ(on_disk("empty"), "");
+}
+
+TEST_F(FilesystemTest, ALargeFileStreamsFullBlocksToATemporaryNameThenMovesIntoPlace) {
+  std::string data = random_bytes(10 * MiB + 123, 1);
+  api_->reset();
+  ASSERT_EQ(write_file("/big", data), 0);
+  EXPECT_EQ(api_->count("create"), 1);
+  EXPECT_EQ(api_->count("add-block"), 11);
+  EXPECT_EQ(api_->count("close"), 1);
+  EXPECT_EQ(api_->count("move"), 1);
+  EXPECT_EQ(api_->count("put"), 0);
+  EXPECT_EQ(on_disk("big"), data);
+  for (auto& entry : std::filesystem::directory_iterator(base_ / "root")) {
+    // No temporary upload left behind.
+    EXPECT_FALSE(entry.path().filename().string().starts_with(".dbfs-fuse-upload."));
+  }
+}
+
+TEST_F(FilesystemTest, RandomWritesAndReadsOfAFileBeingWrittenSeeTheStagedBytes) {
+  std::string data = random_bytes(3 * MiB, 2);
+  Filesystem::Handle fh;
+  ASSERT_EQ(fs_->create("/r", O_RDWR, &fh), 0);
+  // Back to front, so nothing can stream.
+  for (int64_t off = int64_t(data.size()) - MiB; off >= 0; off -= MiB) {
+    ASSERT_EQ(fs_->write(fh, data.data() + off, MiB, off), MiB);
+  }
+  std::string buf(100, '\0');
+  ASSERT_EQ(fs_->read(fh, buf.data(), 100, MiB + 7), 100);
+  EXPECT_EQ(buf, data.substr(MiB + 7, 100));
+  ASSERT_EQ(fs_->flush(fh), 0);
+  fs_->release(fh);
+  EXPECT_EQ(on_disk("r"), data);
+}
+
+TEST_F(FilesystemTest, RewritingStreamedBytesFallsBackToAWholeUpload) {
+  std::string data = random_bytes(4 * MiB, 3);
+  Filesystem::Handle fh;
+  ASSERT_EQ(fs_->create("/w", O_RDWR, &fh), 0);
+  ASSERT_EQ(fs_->write(fh, data.data(), data.size(), 0), int(data.size()));
+  data[5] = 'Z';
+  ASSERT_EQ(fs_->write(fh, "Z", 1, 5), 1);
+  ASSERT_EQ(fs_->flush(fh), 0);
+  fs_->release(fh);
+  EXPECT_EQ(on_disk("w"), data);
+}
+
+TEST_F(FilesystemTest, ReadsAreByteIdenticalAtEveryBoundary) {
+  for (int64_t size : {int64_t(0), int64_t(1), MiB - 1, MiB, MiB + 1, 3 * MiB + 17}) {
+    std::string name = "/f" + std::to_string(size);
+    std::string data = random_bytes(size_t(size), unsigned(size));
+    store_->put(name, "", true);
+    ASSERT_EQ(write_file(name, data), 0) << size;
+    EXPECT_EQ(read_file(name), data) << size;
+  }
+}
+
+TEST_F(FilesystemTest, ASequentialReadFetchesEachBlockOnce) {
+  std::string data = random_bytes(20 * MiB, 4);
+  ASSERT_EQ(write_file("/seq", data), 0);
+  fs_ = nullptr;  // a fresh core: nothing cached
+  FsOptions options;
+  options.cache_dir = (base_ / "cache").string();
+  fs_ = std::make_unique<Filesystem>(*api_, options);
+  api_->reset();
+  EXPECT_EQ(read_file("/seq"), data);
+  EXPECT_EQ(api_->count("read"), 20);
+  EXPECT_EQ(api_->count("get-status"), 1);
+}
+
+TEST_F(FilesystemTest, AppendingToAnExistingFileKeepsItsContent) {
+  ASSERT_EQ(write_file("/log", "line one\n"), 0);
+  Filesystem::Handle fh;
+  bool keep;
+  ASSERT_EQ(fs_->open("/log", O_WRONLY | O_APPEND, &fh, &keep), 0);
+  ASSERT_EQ(fs_->write(fh, "line two\n", 9, 9), 9);
+  ASSERT_EQ(fs_->flush(fh), 0);
+  fs_->release(fh);
+  EXPECT_EQ(on_disk("log"), "line one\nline two\n");
+}
+
+TEST_F(FilesystemTest, ClosingAnUnchangedFileUploadsNothing) {
+  ASSERT_EQ(write_file("/same", "abc"), 0);
+  api_->reset();
+  Filesystem::Handle fh;
+  bool keep;
+  ASSERT_EQ(fs_->open("/same", O_RDWR, &fh, &keep), 0);
+  ASSERT_EQ(fs_->flush(fh), 0);
+  fs_->release(fh);
+  EXPECT_EQ(api_->total(), 0);
+}
+
+TEST_F(FilesystemTest, TruncateByNameUploadsAtOnce) {
+  ASSERT_EQ(write_file("/t", "0123456789"), 0);
+  ASSERT_EQ(fs_->truncate("/t", 4, nullptr), 0);
+  EXPECT_EQ(on_disk("t"), "0123");
+  ASSERT_EQ(fs_->truncate("/t", 6, nullptr), 0);
+  EXPECT_EQ(on_disk("t"), std::string("0123\0\0", 6));
+}
+
+TEST_F(FilesystemTest, AnUnlinkedOpenFileIsNeverBroughtBack) {
+  Filesystem::Handle fh;
+  ASSERT_EQ(fs_->create("/u", O_RDWR, &fh), 0);
+  ASSERT_EQ(fs_->write(fh, "data", 4, 0), 4);
+  ASSERT_EQ(fs_->unlink("/u"), 0);
+  ASSERT_EQ(fs_->write(fh, "more", 4, 4), 4);
+  EXPECT_EQ(fs_->flush(fh), 0);
+  fs_->release(fh);
+  EXPECT_FALSE(std::filesystem::exists(base_ / "root" / "u"));
+  struct stat st;
+  EXPECT_EQ(fs_->getattr("/u", &st), -ENOENT);
+}
+
+TEST_F(FilesystemTest, RenameOfAFileWithStagedDataLandsUnderTheNewName) {
+  Filesystem::Handle fh;
+  ASSERT_EQ(fs_->create("/a", O_RDWR, &fh), 0);
+  ASSERT_EQ(fs_->write(fh, "payload", 7, 0), 7);
+  ASSERT_EQ(fs_->rename("/a", "/b", 0), 0);
+  ASSERT_EQ(fs_->flush(fh), 0);
+  fs_->release(fh);
+  EXPECT_EQ(on_disk("b"), "payload");
+  EXPECT_FALSE(std::filesystem::exists(base_ / "root" / "a"));
+}
+
+TEST_F(FilesystemTest, RenameReplacesAFileAndRefusesANonEmptyDirectory) {
+  ASSERT_EQ(write_file("/x", "new"), 0);
+  ASSERT_EQ(write_file("/y", "old"), 0);
+  ASSERT_EQ(fs_->rename("/x", "/y", 0), 0);
+  EXPECT_EQ(on_disk("y"), "new");
+  EXPECT_FALSE(std::filesystem::exists(base_ / "root" / "x"));
+
+  ASSERT_EQ(fs_->mkdir("/d1"), 0);
+  ASSERT_EQ(fs_->mkdir("/d2"), 0);
+  ASSERT_EQ(write_file("/d2/keep", "k"), 0);
+  EXPECT_EQ(fs_->rename("/d1", "/d2", 0), -ENOTEMPTY);
+  EXPECT_EQ(fs_->rename("/y", "/d1", 0), -EISDIR);
+  EXPECT_EQ(fs_->rename("/d1", "/y", 0), -ENOTDIR);
+  EXPECT_EQ(fs_->rename("/y", "/d1", Filesystem::kExchange), -EINVAL);
+  ASSERT_EQ(write_file("/z", "z"), 0);
+  EXPECT_EQ(fs_->rename("/z", "/y", Filesystem::kNoReplace), -EEXIST);
+}
+
+TEST_F(FilesystemTest, ListingFillsAttributesSoStatCostsNothing) {
+  for (int i = 0; i < 50; ++i) store_->put("/dir/f" + std::to_string(i), "x", true);
+  api_->reset();
+  std::vector<Filesystem::DirEntry> entries;
+  ASSERT_EQ(fs_->readdir("/dir", entries), 0);
+  EXPECT_EQ(entries.size(), 50u);
+  struct stat st;
+  for (auto& e : entries) ASSERT_EQ(fs_->getattr("/dir/" + e.name, &st), 0);
+  EXPECT_EQ(fs_->getattr("/dir/missing", &st), -ENOENT);
+  ASSERT_EQ(fs_->readdir("/dir", entries), 0);
+  EXPECT_EQ(api_->count("list"), 1);
+  EXPECT_EQ(api_->total(), 1);
+}
+
+TEST_F(FilesystemTest, AMissingNameCostsOneCall) {
+  struct stat st;
+  api_->reset();
+  EXPECT_EQ(fs_->getattr("/nope", &st), -ENOENT);
+  EXPECT_EQ(fs_->getattr("/nope", &st), -ENOENT);
+  EXPECT_EQ(api_->total(), 1);
+}
+
+TEST_F(FilesystemTest, RmdirOfANonEmptyDirectoryIsEnotempty) {
+  ASSERT_EQ(fs_->mkdir("/full"), 0);
+  ASSERT_EQ(write_file("/full/f", "x"), 0);
+  EXPECT_EQ(fs_->rmdir("/full"), -ENOTEMPTY);
+  ASSERT_EQ(fs_->unlink("/full/f"), 0);
+  EXPECT_EQ(fs_->rmdir("/full"), 0);
+}
+
+TEST_F(FilesystemTest, TemporaryUploadNamesAreHiddenFromListings) {
+  store_->put("/h/.dbfs-fuse-upload.0123456789abcdef", "partial", true);
+  store_->put("/h/real", "r", true);
+  std::vector<Filesystem::DirEntry> entries;
+  ASSERT_EQ(fs_->readdir("/h", entries), 0);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].name, "real");
+}
+
+TEST_F(FilesystemTest, AFailedUploadIsReportedByFlushAndLeavesTheOldContent) {
+  ASSERT_EQ(write_file("/keep", random_bytes(3 * MiB, 9)), 0);
+  std::string old = on_disk("keep");
+  api_->before = [](const std::string& op) {
+    if (op == "add-block") throw dbfs::ApiError::http("add-block", 500, "INTERNAL_ERROR", "broken");
+  };
+  EXPECT_EQ(write_file("/keep", random_bytes(3 * MiB, 10)), -EIO);
+  api_->before = nullptr;
+  EXPECT_EQ(on_disk("keep"), old);
+}
+
+TEST_F(FilesystemTest, AnAmbiguousAddBlockFailureRestartsFromCreate) {
+  std::string data = random_bytes(5 * MiB, 11);
+  int add_blocks = 0;
+  api_->before = [&](const std::string& op) {
+    if (op == "add-block" && ++add_blocks == 3) {
+      throw dbfs::ApiError(dbfs::ApiError::Kind::kTimeout, "add-block", 0, "", "lost", true);
+    }
+  };
+  api_->reset();
+  ASSERT_EQ(write_file("/amb", data), 0);
+  api_->before = nullptr;
+  EXPECT_EQ(on_disk("amb"), data);
+  EXPECT_EQ(api_->count("create"), 2);
+}
+
+}  // namespace
+}  // namespace fs

@@ -47,6 +47,8 @@ HttpResponse HttpApi::call(Call call) {
   HttpRequest request{op, call.method, base_url_ + op};
   if (!call.query.empty()) request.url += "?" + call.query;
   request.body = call.body;
+  // An absolver must see an ambiguous attempt as such, so libcurl may not hide it by resending.
+  request.may_resend = call.safety == RetrySafety::kIdempotent && !call.absolve;
 
   const auto start = std::chrono::steady_clock::now();
   HttpResponse response;

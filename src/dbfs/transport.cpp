@@ -16,6 +16,7 @@ namespace {
 // until then the server cannot have seen the request, so any failure is safe to retry.
 struct Upload {
   std::string_view body;
+  bool may_resend;
   size_t offset = 0;
   bool started = false;
 };
@@ -29,9 +30,11 @@ size_t read_body(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-// libcurl rewinds when it resends a request on a fresh connection after a reused one had died.
+// libcurl rewinds when it resends a request on a fresh connection after a reused one had died;
+// refusing makes it fail the transfer instead (CURLE_SEND_FAIL_REWIND).
 int seek_body(void* user, curl_off_t offset, int origin) {
   auto* upload = static_cast<Upload*>(user);
+  if (!upload->may_resend) return CURL_SEEKFUNC_CANTSEEK;
   if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > upload->body.size()) {
     return CURL_SEEKFUNC_FAIL;
   }
@@ -186,7 +189,7 @@ HttpResponse Transport::perform(const HttpRequest& request) {
   curl_easy_reset(curl);
   char error_buffer[CURL_ERROR_SIZE] = "";
   HttpResponse response;
-  Upload upload{request.body};
+  Upload upload{request.body, request.may_resend};
 
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   auto add_header = [&headers](const std::string& header) {

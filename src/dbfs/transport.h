@@ -32,6 +32,10 @@ struct HttpRequest {
   std::string_view body;  // POST only
   std::string_view content_type = "application/json";
   std::string authorization;  // the Authorization header's value; never logged
+  // libcurl resends a request by itself when a reused keep-alive connection dies before any
+  // answer arrives; but the server may have applied it. False forbids that: the failure then
+  // surfaces as an ambiguous ApiError for the caller to judge.
+  bool may_resend = true;
 };
 
 struct HttpResponse {

@@ -183,7 +183,7 @@ TEST_F(HttpApiTest, OddNamesRoundTrip) {
     EXPECT_EQ(read_all(path), name);
   }
   std::vector<std::string> listed;
-  for (const FileInfo& e : api_->list("/odd dir%+")) listed.push_back(e.path.substr(10));
+  for (const FileInfo& e : api_->list("/odd dir%+")) listed.push_back(e.path.substr(11));
   std::sort(listed.begin(), listed.end());
   std::vector<std::string> expected = names;
   std::sort(expected.begin(), expected.end());

@@ -94,6 +94,11 @@ Server::Server(Store& store, ServerOptions options)
   http_->set_read_timeout(60);
   http_->set_write_timeout(60);
   http_->set_tcp_nodelay(true);
+  // httplib's default adds SO_REUSEPORT, which would let a second emulator share a busy port.
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   route();
 }
 

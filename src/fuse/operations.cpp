@@ -15,6 +15,7 @@ void* init(fuse_conn_info* conn, fuse_config* cfg) {
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   // 1 MiB requests both ways: one FUSE request per DBFS block.
   conn->max_write = 1 << 20;
+  conn->max_read = 1 << 20;  // must match the max_read mount option main() passes
   conn->max_readahead = 1 << 20;
   conn->max_background = 64;
   conn->congestion_threshold = 48;
@@ -40,6 +41,7 @@ int readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t, fuse_file_
   if (rc < 0) return rc;
   struct stat dir {};
   dir.st_mode = S_IFDIR;
+  dir.st_ino = 1;  // with use_ino a zero inode would make readdir(3) skip the entry
   fill(buf, ".", &dir, 0, fuse_fill_dir_flags(0));
   fill(buf, "..", &dir, 0, fuse_fill_dir_flags(0));
   for (const auto& e : entries) {

@@ -23,11 +23,7 @@ constexpr std::string_view kBanner = "listening on ";
 
 std::string EmulatorProcess::executable() {
   if (const char* path = std::getenv("DBFS_EMULATOR"); path && *path) return path;
-#ifdef DBFS_EMULATOR_PATH
-  return DBFS_EMULATOR_PATH;
-#else
-  return "";
-#endif
+  return std::filesystem::exists(DBFS_EMULATOR_PATH) ? DBFS_EMULATOR_PATH : "";
 }
 
 EmulatorProcess::EmulatorProcess(const std::vector<std::string>& args) {

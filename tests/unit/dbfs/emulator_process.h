@@ -15,7 +15,7 @@ class EmulatorProcess {
  public:
   static constexpr const char* kToken = "emulator-test-token-1234";
 
-  // The binary: $DBFS_EMULATOR, else the one meson built; empty when there is none.
+  // The binary: $DBFS_EMULATOR, else the one meson builds if it exists; empty when none.
   static std::string executable();
 
   // Starts it with `--root DIR --port 0 --token kToken` plus `args`; throws if it does not say

@@ -14,6 +14,7 @@
 
 #include "dbfs/auth.h"
 #include "emulator_process.h"
+#include "error_of.h"
 
 namespace dbfs {
 namespace {
@@ -21,6 +22,7 @@ namespace {
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::error_of;
 using testing::EmulatorProcess;
 
 std::unique_ptr<HttpApi> make_api(const std::string& url, std::shared_ptr<TokenProvider> token,
@@ -32,17 +34,6 @@ std::unique_ptr<HttpApi> make_api(const std::string& url, std::shared_ptr<TokenP
   config.transport.connect_timeout = std::chrono::seconds(2);
   config.transport.inactivity_timeout = std::chrono::seconds(5);
   return std::make_unique<HttpApi>(std::move(config));
-}
-
-template <typename F>
-ApiError error_of(F&& f) {
-  try {
-    f();
-  } catch (const ApiError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no ApiError thrown";
-  return ApiError(ApiError::Kind::kProtocol, "", 0, "", "");
 }
 
 std::string pattern(size_t n, int seed) {
@@ -333,17 +324,23 @@ TEST_F(HttpApiTest, ConcurrentCallsShareFewConnections) {
       << "each pooled handle keeps its connection";
 }
 
-// A port nobody listens on: bound, never listened, then closed.
-int dead_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+// A TCP socket bound to a free loopback port; returns the port.
+int bind_loopback(int fd) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
   socklen_t size = sizeof address;
   getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
   return ntohs(address.sin_port);
+}
+
+// A port nobody listens on: bound, never listened, then closed.
+int dead_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int port = bind_loopback(fd);
+  ::close(fd);
+  return port;
 }
 
 TEST(HttpApiTransport, DeadPortFailsWithinTheBudget) {
@@ -362,13 +359,8 @@ TEST(HttpApiTransport, DeadPortFailsWithinTheBudget) {
 TEST(HttpApiTransport, TlsFailureNamesTheWayOut) {
   // Plain HTTP answers a TLS handshake with garbage: the handshake fails before any request.
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  int port = bind_loopback(fd);
   listen(fd, 4);
-  socklen_t size = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
   std::thread server([fd] {
     int client = accept(fd, nullptr, nullptr);
     if (client < 0) return;
@@ -376,7 +368,7 @@ TEST(HttpApiTransport, TlsFailureNamesTheWayOut) {
     (void)!write(client, answer, sizeof answer - 1);
     ::close(client);
   });
-  auto api = make_api("https://127.0.0.1:" + std::to_string(ntohs(address.sin_port)),
+  auto api = make_api("https://127.0.0.1:" + std::to_string(port),
                       std::make_shared<StaticToken>("some-token"), milliseconds(500));
   ApiError e = error_of([&] { api->list("/"); });
   server.join();

@@ -6,24 +6,14 @@
 #include <cerrno>
 
 #include "dbfs/base64.h"
+#include "error_of.h"
 
 namespace dbfs {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// The ApiError `f` throws; fails the test if it throws nothing.
-template <typename F>
-ApiError error_of(F&& f) {
-  try {
-    f();
-  } catch (const ApiError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no ApiError thrown";
-  return ApiError(ApiError::Kind::kProtocol, "", 0, "", "");
-}
+using testing::error_of;
 
 TEST(JsonRequest, EscapesAnyNameAndKeepsUtf8) {
   std::string body = json::RequestBody()

@@ -11,20 +11,18 @@ namespace {
 
 [[noreturn]] void fail(const std::string& why) { throw std::invalid_argument(why); }
 
-int64_t whole_number(std::string_view option, std::string_view text) {
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0)
-    fail(std::string(option) + " needs a whole number >= 0, got '" + std::string(text) + "'");
-  return value;
-}
-
-double rate(std::string_view option, std::string_view text) {
-  double value = 0;
+// A number >= 0 of type T (whole for integers), or a message naming the option.
+template <typename T>
+T non_negative(std::string_view option, std::string_view text) {
+  T value{};
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 0)
     fail(std::string(option) + " needs a number >= 0, got '" + std::string(text) + "'");
   return value;
+}
+
+int64_t whole_number(std::string_view option, std::string_view text) {
+  return non_negative<int64_t>(option, text);
 }
 
 }  // namespace
@@ -124,7 +122,7 @@ std::optional<Config> parse_command_line(int argc, char** argv) {
     } else if (option == "--list-limit") {
       store.list_limit = whole_number(option, value);
     } else if (option == "--rate-limit") {
-      server.rate_limit = rate(option, value);
+      server.rate_limit = non_negative<double>(option, value);
     } else if (option == "--fault") {
       server.faults.push_back(parse_fault(value));
     } else if (option == "--log-level") {

@@ -117,7 +117,9 @@ std::string Server::bind() {
   }
   widen_backlog_();
   std::string scheme = options_.cert_file.empty() ? "http" : "https";
-  return scheme + "://" + options_.host + ":" + std::to_string(port);
+  bool ipv6 = options_.host.find(':') != std::string::npos;
+  std::string host = ipv6 ? "[" + options_.host + "]" : options_.host;
+  return scheme + "://" + host + ":" + std::to_string(port);
 }
 
 void Server::run() { http_->listen_after_bind(); }

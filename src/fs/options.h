@@ -25,7 +25,7 @@ struct FsOptions {
 
   std::string cache_dir;                 // staging files of files being written
   size_t staging_memory_bytes = 8u << 20;  // per file, before it spills to cache_dir
-  int upload_attempts = 3;
+  int upload_attempts = 5;  // uploads restarted from create after failures no probe settles
 };
 
 }  // namespace fs

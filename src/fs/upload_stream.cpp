@@ -33,6 +33,7 @@ struct UploadStream::State {
 
 void UploadStream::State::run() {
   int64_t h = -1;
+  int64_t sent = 0;
   try {
     h = api.create(temp, true);
     MutexLock lock(mutex);
@@ -56,7 +57,8 @@ void UploadStream::State::run() {
     }
     changed.notify_all();  // room in the queue
     try {
-      api.add_block(h, block);
+      append_block(api, h, temp, sent, block);
+      sent += int64_t(block.size());
     } catch (const std::exception& e) {
       // Ambiguous or not, the temporary file is no longer trusted: the close-time upload
       // starts over from create.
@@ -128,12 +130,7 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
     return std::nullopt;
   }
   try {
-    try {
-      s.api.close(handle);
-    } catch (const dbfs::ApiError& e) {
-      // A close whose answer was lost may have gone through: the size check in commit decides.
-      if (!e.ambiguous()) throw;
-    }
+    close_handle(s.api, handle);
     dbfs::FileInfo info = Uploader(s.api).commit(s.temp, final_path, size);
     MutexLock lock(s.mutex);
     s.settled = true;

@@ -15,6 +15,38 @@ int64_t now_ms() {
       .count();
 }
 
+void append_block(dbfs::Api& api, int64_t handle, const std::string& temp, int64_t offset,
+                  std::string_view block) {
+  constexpr int kMaxResends = 5;
+  for (int resends = 0;; ++resends) {
+    try {
+      api.add_block(handle, block);
+      return;
+    } catch (const dbfs::ApiError& e) {
+      if (!e.ambiguous() || resends >= kMaxResends) throw;
+      int64_t size;
+      try {
+        size = api.get_status(temp).file_size;
+      } catch (const dbfs::ApiError&) {
+        throw e;
+      }
+      if (size == offset + int64_t(block.size())) return;
+      if (size != offset) throw;
+      spdlog::info("add-block to {} was lost before it applied; sending it again", temp);
+    }
+  }
+}
+
+void close_handle(dbfs::Api& api, int64_t handle) {
+  try {
+    api.close(handle);
+  } catch (const dbfs::ApiError& e) {
+    // A close whose answer was lost may have gone through: commit's size check decides.
+    if (!e.ambiguous()) throw;
+    spdlog::info("close of upload handle {} got no answer; checking the file instead", handle);
+  }
+}
+
 dbfs::FileInfo Uploader::upload(const std::string& path, int64_t size, const ReadFn& read) {
   if (size <= dbfs::Api::kMaxBlock) {
     std::string data;
@@ -45,9 +77,9 @@ dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, co
     std::string block;
     for (int64_t offset = 0; offset < size; offset += dbfs::Api::kMaxBlock) {
       read(offset, size_t(std::min<int64_t>(dbfs::Api::kMaxBlock, size - offset)), block);
-      api_.add_block(handle, block);
+      append_block(api_, handle, temp, offset, block);
     }
-    api_.close(handle);
+    close_handle(api_, handle);
     return commit(temp, path, size);
   } catch (...) {
     try {

@@ -18,7 +18,7 @@ class Uploader {
   // Fills `out` with `len` bytes of the file at `offset`.
   using ReadFn = std::function<void(int64_t offset, size_t len, std::string& out)>;
 
-  explicit Uploader(dbfs::Api& api, int max_attempts = 3) : api_(api), attempts_(max_attempts) {}
+  explicit Uploader(dbfs::Api& api, int max_attempts = 5) : api_(api), attempts_(max_attempts) {}
 
   // Throws dbfs::ApiError (or what `read` throws) when the file could not be put in place.
   dbfs::FileInfo upload(const std::string& path, int64_t size, const ReadFn& read);
@@ -33,6 +33,17 @@ class Uploader {
   dbfs::Api& api_;
   int attempts_;
 };
+
+// Appends `block`, which starts at `offset` of the temporary file `temp` open as `handle`.
+// add-block has no offset, so an ambiguous failure (no answer: the block may or may not have
+// been appended) is settled by the file's size, where the server shows a file being written:
+// offset + size(block) means it went through, offset means send it again. Anything else,
+// including a server that shows nothing before close, rethrows: the upload must restart.
+void append_block(dbfs::Api& api, int64_t handle, const std::string& temp, int64_t offset,
+                  std::string_view block);
+
+// Closes an upload handle; an ambiguous failure is left for the size check of commit().
+void close_handle(dbfs::Api& api, int64_t handle);
 
 // Milliseconds since the epoch, for attributes the server did not send.
 int64_t now_ms();

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import b64, http_request, raw_exchange
+from dbfs_http import b64, http_request, raw_exchange
 from emulator import emulator_binary
 
 

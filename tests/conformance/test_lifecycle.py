@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from conftest import MIB, b64, unb64
+from dbfs_http import MIB, b64, unb64
 from emulator import emulator_binary, start_emulator
 
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import b64
+from dbfs_http import b64
 
 
 def status_of(emu, path):

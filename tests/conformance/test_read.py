@@ -1,7 +1,7 @@
 """read: every row of the contract's read table."""
 import os
 
-from conftest import MIB, b64, unb64
+from dbfs_http import MIB, b64, unb64
 
 
 def read(emu, **params):

@@ -4,7 +4,7 @@ import http.client
 import json
 import urllib.parse
 
-from conftest import b64, http_request, raw_exchange
+from dbfs_http import b64, http_request, raw_exchange
 
 
 def test_get_parameters_from_a_json_body(emulator, put_file):

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from conftest import b64, http_request, raw_exchange
+from dbfs_http import b64, http_request, raw_exchange
 
 
 @pytest.fixture

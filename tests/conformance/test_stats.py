@@ -1,7 +1,7 @@
 """GET /emulator/v1/stats and POST /emulator/v1/reset: exact counts."""
 import json
 
-from conftest import b64, http_request, raw_exchange
+from dbfs_http import b64, http_request, raw_exchange
 
 
 def test_counts_requests_statuses_and_body_bytes_exactly(emulator):

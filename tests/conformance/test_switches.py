@@ -1,7 +1,7 @@
 """The switches for what the contract marks [guess], and latency / rate limit."""
 import time
 
-from conftest import b64
+from dbfs_http import b64
 
 
 def test_visible_at_create_shows_a_growing_file(emulator):

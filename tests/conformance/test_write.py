@@ -2,7 +2,7 @@
 import os
 import uuid
 
-from conftest import MIB, b64, unb64
+from dbfs_http import MIB, b64, unb64
 
 
 def get_status(emu, path):

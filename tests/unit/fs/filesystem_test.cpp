@@ -291,19 +291,69 @@ TEST_F(FilesystemTest, AFailedUploadIsReportedByFlushAndLeavesTheOldContent) {
   EXPECT_EQ(on_disk("keep"), old);
 }
 
-TEST_F(FilesystemTest, AnAmbiguousAddBlockFailureRestartsFromCreate) {
+dbfs::ApiError no_answer(const std::string& op) {
+  return dbfs::ApiError(dbfs::ApiError::Kind::kTimeout, op, 0, "", "no answer", true);
+}
+
+TEST_F(FilesystemTest, AnAddBlockLostBeforeItAppliedIsSentAgain) {
   std::string data = random_bytes(5 * MiB, 11);
   int add_blocks = 0;
   api_->before = [&](const std::string& op) {
-    if (op == "add-block" && ++add_blocks == 3) {
-      throw dbfs::ApiError(dbfs::ApiError::Kind::kTimeout, "add-block", 0, "", "lost", true);
-    }
+    if (op == "add-block" && ++add_blocks == 3) throw no_answer(op);
   };
   api_->reset();
   ASSERT_EQ(write_file("/amb", data), 0);
   api_->before = nullptr;
   EXPECT_EQ(on_disk("amb"), data);
-  EXPECT_EQ(api_->count("create"), 2);
+  EXPECT_EQ(api_->count("create"), 1);
+  EXPECT_EQ(api_->count("add-block"), 6);
+}
+
+// Applied, then the answer lost: the file's size shows it went through; it is not sent twice.
+class AppliedThenLostApi : public testing::CountingApi {
+ public:
+  using CountingApi::CountingApi;
+  int lose_add_block = 0;  // which add-block loses its answer
+  void add_block(int64_t h, std::string_view d) override {
+    CountingApi::add_block(h, d);
+    if (count("add-block") == lose_add_block) throw no_answer("add-block");
+  }
+};
+
+TEST_F(FilesystemTest, AnAddBlockAppliedThenLostIsNotSentTwice) {
+  AppliedThenLostApi api(*store_);
+  api.lose_add_block = 2;
+  FsOptions options;
+  options.cache_dir = (base_ / "cache").string();
+  Filesystem fs(api, options);
+  std::string data = random_bytes(4 * MiB, 12);
+  Filesystem::Handle fh;
+  ASSERT_EQ(fs.create("/lost", O_WRONLY, &fh), 0);
+  ASSERT_EQ(fs.write(fh, data.data(), data.size(), 0), int(data.size()));
+  ASSERT_EQ(fs.flush(fh), 0);
+  fs.release(fh);
+  EXPECT_EQ(on_disk("lost"), data);
+  EXPECT_EQ(api.count("add-block"), 4);
+  EXPECT_EQ(api.count("create"), 1);
+}
+
+TEST_F(FilesystemTest, WhereNothingShowsBeforeCloseAnAmbiguousFailureRestartsFromCreate) {
+  emulator::StoreOptions hidden;
+  hidden.visible_at = emulator::VisibleAt::kClose;
+  emulator::Store store((base_ / "root").string(), hidden);
+  AppliedThenLostApi api(store);
+  api.lose_add_block = 2;
+  FsOptions options;
+  options.cache_dir = (base_ / "cache").string();
+  Filesystem fs(api, options);
+  std::string data = random_bytes(3 * MiB + 5, 13);
+  Filesystem::Handle fh;
+  ASSERT_EQ(fs.create("/restart", O_WRONLY, &fh), 0);
+  ASSERT_EQ(fs.write(fh, data.data(), data.size(), 0), int(data.size()));
+  ASSERT_EQ(fs.flush(fh), 0);
+  fs.release(fh);
+  EXPECT_EQ(on_disk("restart"), data);
+  EXPECT_EQ(api.count("create"), 2);
 }
 
 }  // namespace

@@ -72,8 +72,11 @@ class Emulator:
         return self
 
     def _collect_stderr(self, process: subprocess.Popen) -> None:
-        for line in process.stderr:
-            self._stderr.append(line)
+        try:
+            for line in process.stderr:
+                self._stderr.append(line)
+        except (ValueError, OSError):
+            pass  # stop() closed the pipe while this thread was still reading
 
     def _first_line(self, process: subprocess.Popen) -> str:
         result: list[str] = []

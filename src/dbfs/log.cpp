@@ -3,6 +3,7 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -80,14 +81,17 @@ class RedactingSink : public spdlog::sinks::base_sink<Mutex> {
 
 void setup_logging(const LogOptions& options) {
   spdlog::sink_ptr target;
-  if (options.file.empty()) {
+  if (options.syslog) {
+    target = std::make_shared<spdlog::sinks::syslog_sink_mt>("dbfs-fuse", LOG_PID, LOG_DAEMON, true);
+  } else if (options.file.empty()) {
     target = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   } else {
     target = std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file);
   }
   auto sink = std::make_shared<RedactingSink<std::mutex>>(target);
   auto logger = std::make_shared<spdlog::logger>("dbfs-fuse", sink);
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [%t] %v");
+  // syslog stamps time and pid itself.
+  logger->set_pattern(options.syslog ? "%l %v" : "%Y-%m-%d %H:%M:%S.%e %^%l%$ [%t] %v");
   logger->set_level(options.level);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);

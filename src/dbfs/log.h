@@ -11,6 +11,7 @@ namespace dbfs {
 struct LogOptions {
   spdlog::level::level_enum level = spdlog::level::info;
   std::string file;  // empty: stderr
+  bool syslog = false;  // to syslog/the journal instead (a daemon has no stderr)
 };
 
 // Makes the default spdlog logger write to stderr (or `file`) through a sink that masks every

@@ -295,11 +295,13 @@ void Server::serve(const httplib::Request& req, httplib::Response& res, const st
     sleep_ms(options_.latency_ms + jitter);
   }
   if (drop) {
-    if (drop_connection(req)) {
-      stats_.answered(0, body_size(req), 0);
-      return;
-    }
-    spdlog::error("{}: could not find the connection to drop; answering instead", op);
+    // Counted before the drop: the client sees the connection go at once and may ask for the
+    // stats before this thread runs again.
+    stats_.answered(0, body_size(req), 0);
+    if (drop_connection(req)) return;
+    spdlog::error("{}: could not find the connection to drop; answering instead (stats count a reset)",
+                  op);
+    return;
   }
   stats_.answered(res.status, body_size(req), res.body.size());
 }

@@ -22,9 +22,29 @@ Filesystem::Filesystem(dbfs::Api& api, FsOptions options)
       options_(std::move(options)),
       metadata_(options_.ttls),
       blocks_(options_.block_cache_bytes),
-      readahead_pool_(options_.readahead_threads) {}
+      readahead_pool_(options_.readahead_threads),
+      journal_(options_.cache_dir, options_.workspace) {}
 
-Filesystem::~Filesystem() = default;
+Filesystem::~Filesystem() {
+  std::vector<std::shared_ptr<FileNode>> nodes;
+  {
+    MutexLock lock(nodes_mutex_);
+    for (auto& [path, node] : nodes_) nodes.push_back(node);
+  }
+  for (auto& node : nodes) {
+    MutexLock lock(node->mutex);
+    if (node->dirty && !node->unlinked) {
+      spdlog::error("{}: unmounted with {} bytes never uploaded (the file was not closed)",
+                    node->path, node->staging ? node->staging->size() : 0);
+    }
+    if (node->stream) node->stream->abandon();
+  }
+  // Abandoned streams remove their temporary files on their own threads, which use the API and
+  // the journal: let them finish first.
+  if (!journal_.wait_until_settled(std::chrono::seconds(30))) {
+    spdlog::warn("unmounting with temporary uploads still being removed; the next mount removes them");
+  }
+}
 
 std::string Filesystem::remote(const std::string& path) const {
   if (options_.remote_root == "/") return path;
@@ -304,6 +324,7 @@ Filesystem::Stats Filesystem::stats() {
   s.blocks = blocks_.stats();
   s.uploads = uploads_;
   s.uploads_failed = uploads_failed_;
+  s.uploads_in_flight = uploads_in_flight_;
   MutexLock lock(nodes_mutex_);
   s.open_files = nodes_.size();
   return s;

@@ -17,6 +17,7 @@
 #include "fs/options.h"
 #include "fs/thread_annotations.h"
 #include "fs/thread_pool.h"
+#include "fs/upload_journal.h"
 #include "fs/uploader.h"
 
 namespace fs {
@@ -65,6 +66,7 @@ class Filesystem {
     BlockCache::Stats blocks;
     uint64_t uploads = 0;
     uint64_t uploads_failed = 0;
+    uint64_t uploads_in_flight = 0;
     uint64_t open_files = 0;
   };
   Stats stats() EXCLUDES(nodes_mutex_);
@@ -103,8 +105,10 @@ class Filesystem {
   MetadataCache metadata_;
   BlockCache blocks_;
   ThreadPool readahead_pool_;
+  UploadJournal journal_;
   std::atomic<uint64_t> uploads_{0};
   std::atomic<uint64_t> uploads_failed_{0};
+  std::atomic<uint64_t> uploads_in_flight_{0};
 
   Mutex nodes_mutex_;
   // Files open or holding staged data, by DBFS path.

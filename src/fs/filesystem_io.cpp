@@ -175,7 +175,7 @@ void Filesystem::stream_blocks(FileNode& node) {
   if (!node.stream) {
     // Files up to one block go up with a single put at close.
     if (size <= kBlock) return;
-    node.stream = std::make_unique<UploadStream>(api_, node.path);
+    node.stream = std::make_unique<UploadStream>(api_, node.path, &journal_);
     node.stream_frontier = 0;
   }
   std::string block;
@@ -211,6 +211,11 @@ int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset) {
 }
 
 int Filesystem::upload_locked(FileNode& node) {
+  ++uploads_in_flight_;
+  struct Done {
+    std::atomic<uint64_t>& n;
+    ~Done() { --n; }
+  } done{uploads_in_flight_};
   return errno_guard("upload", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
     int64_t size = node.staging->size();
     std::optional<dbfs::FileInfo> info;
@@ -223,7 +228,7 @@ int Filesystem::upload_locked(FileNode& node) {
     }
     if (!info) {
       try {
-        info = Uploader(api_, options_.upload_attempts)
+        info = Uploader(api_, options_.upload_attempts, &journal_)
                    .upload(node.path, size, [&](int64_t off, size_t len, std::string& out)
                                                 NO_THREAD_SAFETY_ANALYSIS {
                                                   node.staging->read(off, len, out);

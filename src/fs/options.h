@@ -23,7 +23,8 @@ struct FsOptions {
   int64_t readahead_max_blocks = 16;
   size_t readahead_threads = 8;
 
-  std::string cache_dir;                 // staging files of files being written
+  std::string cache_dir;  // staging files of files being written, and the upload journal
+  std::string workspace;  // names the workspace in the upload journal
   size_t staging_memory_bytes = 8u << 20;  // per file, before it spills to cache_dir
   int upload_attempts = 5;  // uploads restarted from create after failures no probe settles
 };

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "dbfs/api_error.h"
+#include "fs/upload_journal.h"
 #include "fs/upload_names.h"
 #include "fs/uploader.h"
 
@@ -15,6 +16,7 @@ namespace fs {
 struct UploadStream::State {
   dbfs::Api& api;
   std::string temp;
+  UploadJournal* journal;
   Mutex mutex;
   std::condition_variable changed;
   std::deque<std::string> queue GUARDED_BY(mutex);
@@ -25,7 +27,7 @@ struct UploadStream::State {
   bool worker_done GUARDED_BY(mutex) = false;
   bool settled GUARDED_BY(mutex) = false;  // committed, or the temporary file removed
 
-  State(dbfs::Api& a, std::string t) : api(a), temp(std::move(t)) {}
+  State(dbfs::Api& a, std::string t, UploadJournal* j) : api(a), temp(std::move(t)), journal(j) {}
 
   void run() EXCLUDES(mutex);
   void remove_temp() EXCLUDES(mutex);
@@ -34,6 +36,7 @@ struct UploadStream::State {
 void UploadStream::State::run() {
   int64_t h = -1;
   int64_t sent = 0;
+  if (journal) journal->begin(temp);
   try {
     h = api.create(temp, true);
     MutexLock lock(mutex);
@@ -87,13 +90,15 @@ void UploadStream::State::remove_temp() {
   }
   try {
     api.remove(temp, false);
+    if (journal) journal->end(temp);
   } catch (const std::exception& e) {
+    // Left in the journal: the next mount removes it.
     spdlog::warn("could not remove temporary upload {}: {}", temp, e.what());
   }
 }
 
-UploadStream::UploadStream(dbfs::Api& api, std::string final_path)
-    : state_(std::make_shared<State>(api, upload_names::temporary_for(final_path))) {
+UploadStream::UploadStream(dbfs::Api& api, std::string final_path, UploadJournal* journal)
+    : state_(std::make_shared<State>(api, upload_names::temporary_for(final_path), journal)) {
   std::thread([state = state_] { state->run(); }).detach();
 }
 
@@ -131,7 +136,7 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
   }
   try {
     close_handle(s.api, handle);
-    dbfs::FileInfo info = Uploader(s.api).commit(s.temp, final_path, size);
+    dbfs::FileInfo info = Uploader(s.api, 1, s.journal).commit(s.temp, final_path, size);
     MutexLock lock(s.mutex);
     s.settled = true;
     return info;

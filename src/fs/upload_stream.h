@@ -13,6 +13,8 @@
 
 namespace fs {
 
+class UploadJournal;
+
 // Uploads a file while it is still being written front to back: each full 1 MiB block the
 // writer hands over goes out with add-block on a worker thread (a few blocks may queue, so the
 // next one is ready while the previous is in flight), and finish() only sends the tail, closes
@@ -22,7 +24,7 @@ class UploadStream {
  public:
   static constexpr size_t kMaxQueued = 4;
 
-  UploadStream(dbfs::Api& api, std::string final_path);
+  UploadStream(dbfs::Api& api, std::string final_path, UploadJournal* journal);
   ~UploadStream();  // abandons the stream unless finished
   UploadStream(const UploadStream&) = delete;
   UploadStream& operator=(const UploadStream&) = delete;

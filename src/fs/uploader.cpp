@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "dbfs/api_error.h"
+#include "fs/upload_journal.h"
 #include "fs/upload_names.h"
 
 namespace fs {
@@ -72,6 +73,7 @@ dbfs::FileInfo Uploader::upload(const std::string& path, int64_t size, const Rea
 
 dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, const ReadFn& read) {
   std::string temp = upload_names::temporary_for(path);
+  if (journal_) journal_->begin(temp);
   try {
     int64_t handle = api_.create(temp, true);
     std::string block;
@@ -82,12 +84,18 @@ dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, co
     close_handle(api_, handle);
     return commit(temp, path, size);
   } catch (...) {
-    try {
-      api_.remove(temp, false);
-    } catch (const std::exception& e) {
-      spdlog::warn("could not remove temporary upload {}: {}", temp, e.what());
-    }
+    remove_temp(temp);
     throw;
+  }
+}
+
+void Uploader::remove_temp(const std::string& temp) {
+  try {
+    api_.remove(temp, false);
+    if (journal_) journal_->end(temp);
+  } catch (const std::exception& e) {
+    // Left in the journal: the next mount removes it.
+    spdlog::warn("could not remove temporary upload {}: {}", temp, e.what());
   }
 }
 
@@ -106,6 +114,7 @@ dbfs::FileInfo Uploader::commit(const std::string& temp, const std::string& path
     api_.remove(path, false);
     api_.move(temp, path);
   }
+  if (journal_) journal_->end(temp);
   info.path = path;
   return info;
 }

@@ -9,6 +9,8 @@
 
 namespace fs {
 
+class UploadJournal;
+
 // Puts a whole file on DBFS: up to 1 MiB with one put; larger through create -> add-block of
 // full 1 MiB blocks -> close on a hidden temporary name, a size check, and a move into place.
 // add-block has no offset, so after an ambiguous failure (the block may or may not have been
@@ -18,20 +20,23 @@ class Uploader {
   // Fills `out` with `len` bytes of the file at `offset`.
   using ReadFn = std::function<void(int64_t offset, size_t len, std::string& out)>;
 
-  explicit Uploader(dbfs::Api& api, int max_attempts = 5) : api_(api), attempts_(max_attempts) {}
+  explicit Uploader(dbfs::Api& api, int max_attempts = 5, UploadJournal* journal = nullptr)
+      : api_(api), attempts_(max_attempts), journal_(journal) {}
 
   // Throws dbfs::ApiError (or what `read` throws) when the file could not be put in place.
   dbfs::FileInfo upload(const std::string& path, int64_t size, const ReadFn& read);
 
   // Moves a complete temporary file to `path`, replacing what is there (DBFS has no replace:
-  // delete, then move) and returns the file's attributes.
+  // delete, then move) and returns the file's attributes. The journal, if any, is told.
   dbfs::FileInfo commit(const std::string& temp, const std::string& path, int64_t size);
 
  private:
   dbfs::FileInfo upload_blocks(const std::string& path, int64_t size, const ReadFn& read);
+  void remove_temp(const std::string& temp);
 
   dbfs::Api& api_;
   int attempts_;
+  UploadJournal* journal_;
 };
 
 // Appends `block`, which starts at `offset` of the temporary file `temp` open as `handle`.

@@ -5,15 +5,19 @@
 // leaves nothing behind. The filesystem core (and its threads) starts in FUSE's init, after
 // fuse_daemonize has forked.
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -23,6 +27,7 @@
 #include "dbfs/http_api.h"
 #include "dbfs/log.h"
 #include "fs/filesystem.h"
+#include "fs/upload_journal.h"
 #include "fuse/mount_options.h"
 #include "fuse/operations.h"
 
@@ -57,7 +62,37 @@ struct Mount {
   dbfs::HttpApiConfig api_config;
   std::unique_ptr<dbfs::HttpApi> api;
   std::unique_ptr<fs::Filesystem> filesystem;
+  std::atomic<bool> started{false};  // api and filesystem are set
 };
+
+// SIGUSR1 logs a one-screen summary: API calls by op, bytes, retries, cache and uploads.
+void log_summary(Mount& mount) {
+  if (!mount.started) {
+    spdlog::info("summary: not started yet");
+    return;
+  }
+  fs::Filesystem::Stats f = mount.filesystem->stats();
+  spdlog::info("summary of {} at {}:\n{}block cache: {} hits, {} fetches, {} MiB held\n"
+               "uploads: {} done, {} failed, {} in flight; {} files open",
+               mount.options.source, mount.options.mountpoint, mount.api->stats().summary(),
+               f.blocks.hits, f.blocks.misses, f.blocks.bytes >> 20, f.uploads,
+               f.uploads_failed, f.uploads_in_flight, f.open_files);
+}
+
+// Blocks SIGUSR1 in this thread (and so in every thread started after it) and answers it on a
+// thread of its own, where logging is safe.
+void start_summary_thread(Mount& mount) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([&mount, set] {
+    for (;;) {
+      int signal = 0;
+      if (sigwait(&set, &signal) == 0) log_summary(mount);
+    }
+  }).detach();
+}
 
 fuse_operations operations_with_start() {
   fuse_operations ops = fuse_adapter::make_operations();
@@ -66,6 +101,7 @@ fuse_operations operations_with_start() {
     auto* mount = static_cast<Mount*>(fuse_get_context()->private_data);
     mount->api = std::make_unique<dbfs::HttpApi>(mount->api_config);
     mount->filesystem = std::make_unique<fs::Filesystem>(*mount->api, mount->options.fs);
+    mount->started = true;
     fuse_get_context()->private_data = mount->filesystem.get();
     return configure(conn, cfg);
   };
@@ -87,7 +123,8 @@ std::vector<std::string> fuse_arguments(const fuse_adapter::MountOptions& o) {
 int main(int argc, char** argv) {
   auto parsed = fuse_adapter::parse_mount_options(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.options) return fail(parsed.error, 2);
-  Mount mount{*parsed.options, {}, nullptr, nullptr};
+  Mount mount;
+  mount.options = *parsed.options;
   auto& o = mount.options;
   if (o.help) {
     std::fputs(fuse_adapter::usage().c_str(), stdout);
@@ -108,6 +145,7 @@ int main(int argc, char** argv) {
     return fail(e.what());
   }
   mount.api_config = dbfs::make_http_api_config(config);
+  o.fs.workspace = config.host;
 
   struct stat st;
   if (::stat(o.mountpoint.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -123,6 +161,7 @@ int main(int argc, char** argv) {
     dbfs::HttpApi probe(mount.api_config);
     dbfs::FileInfo root = probe.get_status(o.remote_root);
     if (!root.is_dir) return fail("cannot mount " + o.source + ": it is a file, not a directory");
+    fs::UploadJournal::clean_leftovers(o.fs.cache_dir, config.host, probe);
   } catch (const dbfs::ApiError& e) {
     return fail(explain(e, o, config.host));
   } catch (const std::exception& e) {
@@ -145,6 +184,8 @@ int main(int argc, char** argv) {
     fuse_destroy(f);
     return fail("cannot go to the background");
   }
+  if (!o.foreground) dbfs::setup_logging({*level, "", true});
+  start_summary_thread(mount);
   fuse_session* session = fuse_get_session(f);
   fuse_set_signal_handlers(session);
   spdlog::info("mounted {} at {} ({})", o.source, o.mountpoint, config.host);

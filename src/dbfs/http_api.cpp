@@ -30,7 +30,8 @@ bool is_success(int status) { return status >= 200 && status < 300; }
 HttpApi::HttpApi(HttpApiConfig config)
     : config_(std::move(config)),
       transport_(config_.transport),
-      retry_(config_.retry, config_.clock) {
+      retry_(config_.retry, config_.clock),
+      governor_(config_.clock) {
   std::string host = config_.host;
   while (host.ends_with('/')) host.pop_back();
   base_url_ = host + "/api/2.0/dbfs/";
@@ -64,8 +65,14 @@ HttpResponse HttpApi::call(Call call) {
   try {
     retry_.run(call.safety, [&](const Attempt& attempt) {
       request.authorization = config_.token ? config_.token->authorization() : std::string();
+      governor_.before_request();
       response = transport_.perform(request);
       counters_.add_bytes(call.op, call.body.size(), response.body.size());
+      if (response.status == 429) {
+        governor_.on_throttled(response.retry_after);
+      } else {
+        governor_.on_success();
+      }
       if (is_success(response.status)) return;
       ApiError error = json::parse_error(op, response.status, response.body);
       error.set_retry_after(response.retry_after);

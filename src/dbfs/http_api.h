@@ -7,6 +7,7 @@
 #include "dbfs/api.h"
 #include "dbfs/api_error.h"
 #include "dbfs/api_stats.h"
+#include "dbfs/rate_governor.h"
 #include "dbfs/retry.h"
 #include "dbfs/token_provider.h"
 #include "dbfs/transport.h"
@@ -69,6 +70,7 @@ class HttpApi : public Api {
   std::string base_url_;  // "{host}/api/2.0/dbfs/"
   Transport transport_;
   RetryPolicy retry_;
+  RateGovernor governor_;
   ApiCounters counters_;
 };
 

@@ -11,12 +11,13 @@ from mount import FuseMount  # noqa: E402
 
 @pytest.fixture
 def make_mount(tmp_path):
-    """make_mount(emulator, *args, source="dbfs:/", name="mnt") mounts; all are unmounted at
-    teardown, even when the test failed."""
+    """make_mount(emulator, *args, source="dbfs:/", name="mnt", env=None, cache_dir=None)
+    mounts; all are unmounted at teardown, even when the test failed."""
     mounts = []
 
-    def make(emulator, *args, source="dbfs:/", name="mnt", env=None):
-        m = FuseMount(emulator, tmp_path / name, *args, source=source, env=env)
+    def make(emulator, *args, source="dbfs:/", name="mnt", env=None, cache_dir=None):
+        m = FuseMount(emulator, tmp_path / name, *args, source=source, env=env,
+                      cache_dir=cache_dir)
         mounts.append(m)
         return m.start()
 

@@ -200,5 +200,7 @@ int main(int argc, char** argv) {
   fuse_unmount(f);
   fuse_destroy(f);
   mount.filesystem.reset();
-  return rc == 0 ? 0 : 1;
+  // The loop answers the number of the signal that ended it (SIGTERM, SIGINT: a clean stop) or
+  // a negative errno.
+  return rc >= 0 ? 0 : 1;
 }

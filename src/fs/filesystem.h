@@ -13,6 +13,7 @@
 
 #include "dbfs/api.h"
 #include "fs/block_cache.h"
+#include "fs/file_node.h"
 #include "fs/metadata_cache.h"
 #include "fs/options.h"
 #include "fs/thread_annotations.h"
@@ -22,8 +23,6 @@
 
 namespace fs {
 
-struct FileNode;
-struct OpenFile;
 
 // The filesystem in POSIX terms, over any dbfs::Api. Paths are as the mount shows them ("/" is
 // the mount's root, i.e. options.remote_root on DBFS). Every method returns 0 (or a count) on
@@ -91,11 +90,11 @@ class Filesystem {
   bool keep_kernel_cache(const std::string& remote_path, const dbfs::FileInfo& info)
       EXCLUDES(nodes_mutex_);
 
-  // These need the node's lock held (FileNode::mutex).
-  void load_staging(FileNode& node);
-  void truncate_locked(FileNode& node, int64_t size);
-  void stream_blocks(FileNode& node);
-  int upload_locked(FileNode& node);
+  // These need the node's lock held.
+  void load_staging(FileNode& node) REQUIRES(node.mutex);
+  void truncate_locked(FileNode& node, int64_t size) REQUIRES(node.mutex);
+  void stream_blocks(FileNode& node) REQUIRES(node.mutex);
+  int upload_locked(FileNode& node) REQUIRES(node.mutex);
   int read_remote(OpenFile& file, const dbfs::FileInfo& info, char* buf, size_t size,
                   int64_t offset);
   BlockCache::Fetch fetch_block(const dbfs::FileInfo& info, int64_t index);

@@ -135,7 +135,7 @@ void Filesystem::load_staging(FileNode& node) {
   auto staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes);
   if (node.on_server) {
     // Writing into an existing file: DBFS writes only whole files, so take all of it first.
-    const dbfs::FileInfo& info = node.remote;
+    const dbfs::FileInfo info = node.remote;
     for (int64_t b = 0; b * kBlock < info.file_size; ++b) {
       auto block = blocks_.get({info.path, info.file_size, info.modification_time, b},
                                fetch_block(info, b));

@@ -19,39 +19,47 @@ def content(name: str, size: int) -> bytes:
     return random.Random(name).randbytes(size)
 
 
+# Writes `count` files, reporting each whose close returned 0, then starts one more and stops
+# half-way through it, so that an upload is certainly in flight when the daemon dies.
 WRITER = """
-import random, sys, pathlib
+import random, sys, pathlib, time
 folder, count, size = pathlib.Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 for i in range(count):
     name = f"file{i:03d}"
-    try:
-        with open(folder / name, "wb") as f:
-            f.write(random.Random(name).randbytes(size))
-    except OSError as e:
-        print("FAILED", name, e.errno, flush=True)
-        sys.exit(1)
+    with open(folder / name, "wb") as f:
+        f.write(random.Random(name).randbytes(size))
     print("CLOSED", name, flush=True)
+name = f"file{count:03d}"
+with open(folder / name, "wb") as f:
+    f.write(random.Random(name).randbytes(size)[:size // 2])
+    print("MIDWAY", name, flush=True)
+    time.sleep(60)
 """
 
 
 def test_a_killed_daemon_loses_no_closed_file_and_leaves_no_partial_one(make_emulator, make_mount):
-    emulator = make_emulator("--fault", "add-block:always:delay=50")
+    emulator = make_emulator()
     m = make_mount(emulator, "-o", "auto_unmount")
     size = 6 * MiB
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(m.path), "40", str(size)],
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(m.path), "4", str(size)],
                               stdout=subprocess.PIPE, text=True)
-    closed = []
-    deadline = time.monotonic() + 60
-    while len(closed) < 3 and time.monotonic() < deadline:
-        line = writer.stdout.readline()
-        if line.startswith("CLOSED"):
-            closed.append(line.split()[1])
-    time.sleep(0.1)  # mid-way through the next file's upload
-    m.process.send_signal(signal.SIGKILL)
-    m.process.wait(10)
-    out, _ = writer.communicate(timeout=60)
-    closed += [l.split()[1] for l in out.splitlines() if l.startswith("CLOSED")]
-    assert len(closed) >= 3
+    try:
+        closed = []
+        for line in writer.stdout:
+            if line.startswith("CLOSED"):
+                closed.append(line.split()[1])
+            if line.startswith("MIDWAY"):
+                break
+        deadline = time.monotonic() + 20
+        while not list(emulator.root.glob(".dbfs-fuse-upload.*")):
+            assert time.monotonic() < deadline, "the half-written file never started streaming"
+            time.sleep(0.05)
+        m.process.send_signal(signal.SIGKILL)
+        m.process.wait(10)
+    finally:
+        writer.kill()
+        writer.wait(30)
+    assert len(closed) == 4
 
     # auto_unmount: the mount point is clean, not "Transport endpoint is not connected".
     deadline = time.monotonic() + 10

@@ -1,0 +1,99 @@
+"""The fault soak: every op sometimes fails in every way a workspace fails, while trees are
+copied in and out. Whatever a command says it wrote is intact; every failure is reported.
+
+CI runs a short form; the full one (300 files, 300 MiB) is
+    DBFS_SOAK_FILES=300 DBFS_SOAK_MIB=300 python3 -m pytest -s tests/integration/test_mount_fault_soak.py
+"""
+import os
+import random
+import re
+import subprocess
+
+MiB = 1 << 20
+
+FAULTS = [
+    "*:p=0.01:status=429",
+    "*:p=0.01:status=429,retry-after=1",
+    "*:p=0.01:status=503",
+    "*:p=0.004:status=500",
+    "*:p=0.01:reset",
+    "*:p=0.01:html=502",
+    "*:p=0.01:lost",
+]
+
+
+SOAK_FILES = int(os.environ.get("DBFS_SOAK_FILES", "60"))
+SOAK_BYTES = int(os.environ.get("DBFS_SOAK_MIB", "40")) * MiB
+
+
+def make_tree(root, files, total):
+    rng = random.Random(2026)
+    sizes = [rng.randrange(0, 2 * total // files) for _ in range(files)]
+    tree = {}
+    for i, size in enumerate(sizes):
+        rel = f"d{i % 10}/f{i:03d}.bin"
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        data = rng.randbytes(size)
+        (root / rel).write_bytes(data)
+        tree[rel] = data
+    return tree
+
+
+def reported(stderr):
+    """Basenames a command's error output names."""
+    return set(re.findall(r"f\d{3}\.bin", stderr))
+
+
+def check(tree, dst, result):
+    """Every file is identical, or missing/different and named in the command's errors."""
+    named = reported(result.stderr)
+    if result.returncode == 0:
+        assert not named, result.stderr
+    else:
+        assert named, f"failed without naming a file: {result.stderr}"
+    intact = 0
+    for rel, data in tree.items():
+        path = dst / rel
+        if path.exists() and path.read_bytes() == data:
+            intact += 1
+        else:
+            assert os.path.basename(rel) in named, f"{rel} lost or corrupt silently"
+    return intact
+
+
+def run(*cmd):
+    return subprocess.run(list(map(str, cmd)), capture_output=True, text=True, timeout=600)
+
+
+def test_copies_in_and_out_under_every_kind_of_fault(emulator, make_mount, tmp_path):
+    src = tmp_path / "src"
+    tree = make_tree(src, SOAK_FILES, SOAK_BYTES)
+    m = make_mount(emulator, "-o", "retry_timeout=30,attr_ttl=5,dir_ttl=5")
+    emulator.set_faults(FAULTS)
+
+    cp_in = run("cp", "-r", src, m.path / "cp")
+    emulator.set_faults([])
+    intact_in = check(tree, emulator.root / "cp", cp_in)
+    emulator.set_faults(FAULTS)
+    cp_out = run("cp", "-r", m.path / "cp", tmp_path / "cp-out")
+    rsync_in = run("rsync", "-a", f"{src}/", m.path / "rsync")
+    emulator.set_faults([])
+    check({rel: data for rel, data in tree.items() if (emulator.root / "cp" / rel).exists()
+           and (emulator.root / "cp" / rel).read_bytes() == data}, tmp_path / "cp-out", cp_out)
+    intact_rsync = check(tree, emulator.root / "rsync", rsync_in)
+    emulator.set_faults(FAULTS)
+    rsync_out = run("rsync", "-a", f"{m.path / 'rsync'}/", tmp_path / "rsync-out")
+    emulator.set_faults([])
+    check({rel: data for rel, data in tree.items() if (emulator.root / "rsync" / rel).exists()
+           and (emulator.root / "rsync" / rel).read_bytes() == data}, tmp_path / "rsync-out",
+          rsync_out)
+
+    stats = emulator.stats()
+    injected = sum(stats["statuses"].get(code, 0) for code in ("429", "500", "502", "503", "reset"))
+    print(f"faults answered: {stats['statuses']}; intact after cp: {intact_in}/{len(tree)}, "
+          f"after rsync: {intact_rsync}/{len(tree)}")
+    assert injected > 10, stats["statuses"]  # the soak really was faulty
+    # Retries absorb nearly everything; only the unretried 500s may cost a file.
+    assert intact_in >= len(tree) * 0.9 and intact_rsync >= len(tree) * 0.9
+    assert not list(emulator.root.rglob(".dbfs-fuse-upload.*"))
+    assert m.process.poll() is None  # no crash

@@ -56,6 +56,20 @@ std::optional<dbfs::FileInfo> Filesystem::lookup(const std::string& remote_path)
   auto cached = metadata_.lookup(remote_path);
   if (cached.state == MetadataCache::State::kPresent) return cached.info;
   if (cached.state == MetadataCache::State::kMissing) return std::nullopt;
+  if (remote_path != "/" && second_miss_in(dbfs::path::parent(remote_path))) {
+    // A program stat()ing one name after another in a directory (rsync, make, git) is served
+    // by one list instead of a get-status each.
+    std::string dir = dbfs::path::parent(remote_path);
+    try {
+      metadata_.put_listing(dir, api_.list(dir));
+      cached = metadata_.lookup(remote_path);
+      if (cached.state == MetadataCache::State::kPresent) return cached.info;
+      if (cached.state == MetadataCache::State::kMissing) return std::nullopt;
+    } catch (const dbfs::ApiError& e) {
+      // Too big to list (or gone): ask for the one name.
+      spdlog::debug("list {} instead of get-status failed: {}", dir, e.what());
+    }
+  }
   try {
     dbfs::FileInfo info = api_.get_status(remote_path);
     metadata_.put(info);
@@ -227,11 +241,13 @@ int Filesystem::rename(const std::string& from, const std::string& to, unsigned 
     if (src_on_server) api_.move(src, dst);
     move_nodes(src, dst);
     blocks_.forget(src);
+    // Both parents' listings stay, updated: rsync renames every file it writes.
     metadata_.put_missing(src);
-    metadata_.invalidate(dst);
-    if (!src_info->is_dir) {
-      src_info->path = dst;
-      if (src_on_server) metadata_.put(*src_info);
+    src_info->path = dst;
+    if (src_on_server) {
+      metadata_.replace(*src_info);
+    } else {
+      metadata_.invalidate(dst);
     }
     return 0;
   });
@@ -317,6 +333,15 @@ bool Filesystem::keep_kernel_cache(const std::string& remote_path, const dbfs::F
   bool same = it->second == version;
   it->second = version;
   return same;
+}
+
+bool Filesystem::second_miss_in(const std::string& dir) {
+  MutexLock lock(misses_mutex_);
+  if (misses_.size() > 10'000) misses_.clear();  // a bound, not a policy: counts start over
+  int& misses = misses_[dir];
+  if (++misses < 2) return false;
+  misses = 0;
+  return true;
 }
 
 Filesystem::Stats Filesystem::stats() {

@@ -77,6 +77,9 @@ class Filesystem {
   std::optional<dbfs::FileInfo> lookup(const std::string& remote_path);
   // Like lookup, but a file with staged data answers from its node.
   std::optional<dbfs::FileInfo> current(const std::string& remote_path);
+  // Counts a cache miss in `dir`; true on every second one, when listing the directory beats
+  // asking name by name.
+  bool second_miss_in(const std::string& dir) EXCLUDES(misses_mutex_);
   void fill_stat(const dbfs::FileInfo& info, struct stat* st) const;
 
   std::shared_ptr<FileNode> find_node(const std::string& remote_path) EXCLUDES(nodes_mutex_);
@@ -108,6 +111,9 @@ class Filesystem {
   std::atomic<uint64_t> uploads_{0};
   std::atomic<uint64_t> uploads_failed_{0};
   std::atomic<uint64_t> uploads_in_flight_{0};
+
+  Mutex misses_mutex_;
+  std::unordered_map<std::string, int> misses_ GUARDED_BY(misses_mutex_);
 
   Mutex nodes_mutex_;
   // Files open or holding staged data, by DBFS path.

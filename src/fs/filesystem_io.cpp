@@ -88,9 +88,19 @@ int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* bu
     return BlockCache::Key{info.path, info.file_size, info.modification_time, index};
   };
   Readahead::Range ahead;
+  bool sequential;
   {
     MutexLock lock(file.readahead_mutex);
     ahead = file.readahead.on_read(offset, int64_t(size), info.file_size);
+    sequential = file.readahead.sequential();
+  }
+  if (!sequential && !blocks_.contains(key(first)) && end - offset <= kBlock) {
+    // A random reader gets exactly what it asked for, one call, and nothing is cached for it:
+    // a whole block per 4 KiB read would cost 256 times the transfer.
+    std::string data;
+    api_.read(info.path, offset, end - offset, data);
+    std::memcpy(buf, data.data(), data.size());
+    return int(data.size());
   }
   // Start everything this read needs beyond its first block, and the readahead window, before
   // waiting for anything: the fetches then run side by side.

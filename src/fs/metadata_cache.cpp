@@ -59,6 +59,14 @@ void MetadataCache::put(const dbfs::FileInfo& info) {
   update_parent_listing(info.path, &info);
 }
 
+void MetadataCache::replace(const dbfs::FileInfo& info) {
+  MutexLock lock(mutex_);
+  erase_tree(attrs_, info.path);
+  erase_tree(listings_, info.path);
+  attrs_[info.path] = Attr{info, now_() + ttls_.attr};
+  update_parent_listing(info.path, &info);
+}
+
 void MetadataCache::put_missing(const std::string& path) {
   MutexLock lock(mutex_);
   erase_tree(attrs_, path);

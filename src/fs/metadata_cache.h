@@ -40,6 +40,8 @@ class MetadataCache {
   // step, so own changes need no new list call.
   void put(const dbfs::FileInfo& info) EXCLUDES(mutex_);
   void put_missing(const std::string& path) EXCLUDES(mutex_);
+  // Like put, but also forgets everything below the path: what a rename moved there.
+  void replace(const dbfs::FileInfo& info) EXCLUDES(mutex_);
   // Stores a listing and the attributes of each entry.
   void put_listing(const std::string& dir, const std::vector<dbfs::FileInfo>& entries)
       EXCLUDES(mutex_);

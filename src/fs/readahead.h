@@ -20,6 +20,8 @@ class Readahead {
   // Records a read of [offset, offset + size) of a file of `file_size` bytes and returns the
   // blocks to prefetch.
   Range on_read(int64_t offset, int64_t size, int64_t file_size);
+  // Whether the last read looked like part of a sequential scan.
+  bool sequential() const { return window_ > 0; }
 
  private:
   int64_t block_;

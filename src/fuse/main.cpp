@@ -5,6 +5,7 @@
 // leaves nothing behind. The filesystem core (and its threads) starts in FUSE's init, after
 // fuse_daemonize has forked.
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include "dbfs/log.h"
 #include "fs/filesystem.h"
 #include "fs/upload_journal.h"
+#include "fuse/kernel_readahead.h"
 #include "fuse/mount_options.h"
 #include "fuse/operations.h"
 
@@ -121,6 +123,9 @@ std::vector<std::string> fuse_arguments(const fuse_adapter::MountOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Many threads each touching 1 MiB buffers would otherwise each grow a malloc arena of their
+  // own, and memory held in arenas counts against the cache budget.
+  mallopt(M_ARENA_MAX, 2);
   auto parsed = fuse_adapter::parse_mount_options(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.options) return fail(parsed.error, 2);
   Mount mount;
@@ -179,6 +184,7 @@ int main(int argc, char** argv) {
     fuse_destroy(f);
     return fail("cannot mount at " + o.mountpoint + " (is /dev/fuse there, and fusermount3?)");
   }
+  fuse_adapter::raise_kernel_readahead(o.mountpoint, 1024);
   if (fuse_daemonize(o.foreground) != 0) {
     fuse_unmount(f);
     fuse_destroy(f);

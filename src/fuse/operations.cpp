@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 namespace fuse_adapter {
 namespace {
@@ -34,19 +36,41 @@ int getattr(const char* path, struct stat* st, fuse_file_info*) {
   return filesystem().getattr(path, st);
 }
 
-int readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t, fuse_file_info*,
-            fuse_readdir_flags) {
+// A directory's entries are read once, at opendir, and handed out by offset: entries filled
+// with an offset and FUSE_FILL_DIR_PLUS reach the kernel with their attributes, so `ls -l` needs
+// no lookup per entry afterwards (with offset 0, libfuse sends names only).
+struct DirSnapshot {
+  std::vector<fs::Filesystem::DirEntry> entries;
+};
+
+int opendir(const char* path, fuse_file_info* fi) {
+  auto snapshot = std::make_unique<DirSnapshot>();
+  struct stat dot {};
+  dot.st_mode = S_IFDIR;
+  dot.st_ino = 1;  // with use_ino a zero inode would make readdir(3) skip the entry
+  snapshot->entries.push_back({".", dot});
+  snapshot->entries.push_back({"..", dot});
   std::vector<fs::Filesystem::DirEntry> entries;
   int rc = filesystem().readdir(path, entries);
   if (rc < 0) return rc;
-  struct stat dir {};
-  dir.st_mode = S_IFDIR;
-  dir.st_ino = 1;  // with use_ino a zero inode would make readdir(3) skip the entry
-  fill(buf, ".", &dir, 0, fuse_fill_dir_flags(0));
-  fill(buf, "..", &dir, 0, fuse_fill_dir_flags(0));
-  for (const auto& e : entries) {
-    if (fill(buf, e.name.c_str(), &e.st, 0, FUSE_FILL_DIR_PLUS)) return -ENOMEM;
+  for (auto& e : entries) snapshot->entries.push_back(std::move(e));
+  fi->fh = reinterpret_cast<uint64_t>(snapshot.release());
+  return 0;
+}
+
+int readdir(const char*, void* buf, fuse_fill_dir_t fill, off_t offset, fuse_file_info* fi,
+            fuse_readdir_flags) {
+  auto* snapshot = reinterpret_cast<DirSnapshot*>(fi->fh);
+  for (size_t i = size_t(offset); i < snapshot->entries.size(); ++i) {
+    const auto& e = snapshot->entries[i];
+    auto flags = i < 2 ? fuse_fill_dir_flags(0) : FUSE_FILL_DIR_PLUS;
+    if (fill(buf, e.name.c_str(), &e.st, off_t(i + 1), flags)) break;  // buffer full
   }
+  return 0;
+}
+
+int releasedir(const char*, fuse_file_info* fi) {
+  delete reinterpret_cast<DirSnapshot*>(fi->fh);
   return 0;
 }
 
@@ -114,7 +138,9 @@ fuse_operations make_operations() {
   fuse_operations ops{};
   ops.init = init;
   ops.getattr = getattr;
+  ops.opendir = opendir;
   ops.readdir = readdir;
+  ops.releasedir = releasedir;
   ops.open = open;
   ops.create = create;
   ops.read = read;

@@ -32,7 +32,10 @@ class CountingApi : public dbfs::Api {
   void reset() {
     std::lock_guard lock(mutex_);
     counts_.clear();
+    read_bytes = 0;
   }
+
+  std::atomic<int64_t> read_bytes{0};  // asked for by read calls
 
   dbfs::FileInfo get_status(const std::string& p) override {
     hit("get-status");
@@ -44,6 +47,7 @@ class CountingApi : public dbfs::Api {
   }
   int64_t read(const std::string& p, int64_t off, int64_t len, std::string& out) override {
     hit("read");
+    read_bytes += len;
     return inner_.read(p, off, len, out);
   }
   void put(const std::string& p, std::string_view c, bool o) override {

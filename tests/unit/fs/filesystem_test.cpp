@@ -169,6 +169,24 @@ TEST_F(FilesystemTest, ASequentialReadFetchesEachBlockOnce) {
   EXPECT_EQ(api_->count("get-status"), 1);
 }
 
+TEST_F(FilesystemTest, ARandomReaderFetchesOnlyWhatItReads) {
+  std::string data = random_bytes(20 * MiB, 5);
+  store_->put("/rnd", "", true);
+  ASSERT_EQ(write_file("/rnd", data), 0);
+  Filesystem::Handle fh;
+  bool keep;
+  ASSERT_EQ(fs_->open("/rnd", O_RDONLY, &fh, &keep), 0);
+  api_->reset();
+  std::string buf(4096, '\0');
+  for (int64_t off : {int64_t(15) * MiB + 5, 3 * MiB, 11 * MiB + 4096, 7 * MiB}) {
+    ASSERT_EQ(fs_->read(fh, buf.data(), buf.size(), off), 4096);
+    EXPECT_EQ(buf, data.substr(size_t(off), 4096));
+  }
+  fs_->release(fh);
+  EXPECT_EQ(api_->count("read"), 4);
+  EXPECT_EQ(api_->read_bytes, 4 * 4096);
+}
+
 TEST_F(FilesystemTest, AppendingToAnExistingFileKeepsItsContent) {
   ASSERT_EQ(write_file("/log", "line one\n"), 0);
   Filesystem::Handle fh;
@@ -253,6 +271,36 @@ TEST_F(FilesystemTest, ListingFillsAttributesSoStatCostsNothing) {
   ASSERT_EQ(fs_->readdir("/dir", entries), 0);
   EXPECT_EQ(api_->count("list"), 1);
   EXPECT_EQ(api_->total(), 1);
+}
+
+TEST_F(FilesystemTest, StatingNameAfterNameListsTheDirectoryOnce) {
+  for (int i = 0; i < 30; ++i) store_->put("/many/f" + std::to_string(i), "x", true);
+  api_->reset();
+  struct stat st;
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(fs_->getattr("/many/f" + std::to_string(i), &st), 0);
+  EXPECT_EQ(fs_->getattr("/many/none", &st), -ENOENT);
+  EXPECT_EQ(api_->count("list"), 1);
+  EXPECT_EQ(api_->count("get-status"), 1);
+}
+
+TEST_F(FilesystemTest, WriteThenRenameKeepsTheListingsFresh) {
+  ASSERT_EQ(fs_->mkdir("/sync"), 0);
+  std::vector<Filesystem::DirEntry> entries;
+  ASSERT_EQ(fs_->readdir("/sync", entries), 0);
+  api_->reset();
+  struct stat st;
+  for (int i = 0; i < 5; ++i) {
+    std::string final_name = "/sync/file" + std::to_string(i), temp = "/sync/.file.tmp";
+    ASSERT_EQ(fs_->getattr(final_name, &st), -ENOENT);
+    ASSERT_EQ(write_file(temp, "content"), 0);
+    ASSERT_EQ(fs_->rename(temp, final_name, 0), 0);
+    ASSERT_EQ(fs_->getattr(final_name, &st), 0);
+  }
+  ASSERT_EQ(fs_->readdir("/sync", entries), 0);
+  EXPECT_EQ(entries.size(), 5u);
+  EXPECT_EQ(api_->count("put"), 5);
+  EXPECT_EQ(api_->count("move"), 5);
+  EXPECT_EQ(api_->total(), 10);
 }
 
 TEST_F(FilesystemTest, AMissingNameCostsOneCall) {

@@ -138,7 +138,11 @@ std::string normalize_host(std::string_view host) {
   size_t authority = scheme_end + 3;
   size_t end = text.find_first_of("/?#", authority);
   if (end == authority || authority >= text.size()) throw ConfigError("host " + text + " names no server");
-  return text.substr(0, end);
+  text.resize(std::min(end, text.size()));
+  for (unsigned char c : text) {
+    if (c <= ' ' || c == 0x7f) throw ConfigError("host " + text + " holds blanks or control characters");
+  }
+  return text;
 }
 
 ResolvedConfig resolve_config(const ClientOptions& options) {

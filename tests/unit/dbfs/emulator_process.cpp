@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -42,6 +43,8 @@ EmulatorProcess::EmulatorProcess(const std::vector<std::string>& args) {
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();
   if (pid_ == 0) {
+    // A test that dies (a sanitizer abort, a crash) must not leave its emulator running.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(pipe_fds[1], STDOUT_FILENO);
     execv(c_argv[0], c_argv.data());
     _exit(127);

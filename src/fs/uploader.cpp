@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <future>
 
 #include "dbfs/api_error.h"
 #include "fs/upload_journal.h"
@@ -76,10 +77,26 @@ dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, co
   if (journal_) journal_->begin(temp);
   try {
     int64_t handle = api_.create(temp, true);
-    std::string block;
+    auto length_at = [&](int64_t offset) {
+      return size_t(std::min<int64_t>(dbfs::Api::kMaxBlock, size - offset));
+    };
+    std::string block, next;
+    read(0, length_at(0), block);
     for (int64_t offset = 0; offset < size; offset += dbfs::Api::kMaxBlock) {
-      read(offset, size_t(std::min<int64_t>(dbfs::Api::kMaxBlock, size - offset)), block);
-      append_block(api_, handle, temp, offset, block);
+      // The next block is read while this one is on the wire.
+      int64_t next_offset = offset + dbfs::Api::kMaxBlock;
+      std::future<void> reading;
+      if (next_offset < size) {
+        reading = std::async(std::launch::async, [&] { read(next_offset, length_at(next_offset), next); });
+      }
+      try {
+        append_block(api_, handle, temp, offset, block);
+      } catch (...) {
+        if (reading.valid()) reading.wait();
+        throw;
+      }
+      if (reading.valid()) reading.get();
+      std::swap(block, next);
     }
     close_handle(api_, handle);
     return commit(temp, path, size);

@@ -83,6 +83,7 @@ class Filesystem {
   void fill_stat(const dbfs::FileInfo& info, struct stat* st) const;
 
   std::shared_ptr<FileNode> find_node(const std::string& remote_path) EXCLUDES(nodes_mutex_);
+  Handle new_handle(std::shared_ptr<FileNode> node, int flags) EXCLUDES(nodes_mutex_);
   // The node of `remote_path`, made if needed, with its open count raised.
   std::shared_ptr<FileNode> attach_node(const std::string& remote_path,
                                         const dbfs::FileInfo* on_server) EXCLUDES(nodes_mutex_);
@@ -118,6 +119,8 @@ class Filesystem {
   Mutex nodes_mutex_;
   // Files open or holding staged data, by DBFS path.
   std::unordered_map<std::string, std::shared_ptr<FileNode>> nodes_ GUARDED_BY(nodes_mutex_);
+  // Every open descriptor, owned here: a stop before the kernel's release must not leak them.
+  std::unordered_map<OpenFile*, std::unique_ptr<OpenFile>> open_files_ GUARDED_BY(nodes_mutex_);
   // The version (size, mtime) of each path when last opened, to decide keep_cache.
   std::unordered_map<std::string, std::pair<int64_t, int64_t>> opened_versions_
       GUARDED_BY(nodes_mutex_);

@@ -46,10 +46,18 @@ int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_
       detach_node(node);
       throw;
     }
-    *fh = reinterpret_cast<Handle>(
-        new OpenFile(node, flags, Readahead(kBlock, options_.readahead_max_blocks)));
+    *fh = new_handle(node, flags);
     return 0;
   });
+}
+
+Filesystem::Handle Filesystem::new_handle(std::shared_ptr<FileNode> node, int flags) {
+  auto file = std::make_unique<OpenFile>(std::move(node), flags,
+                                         Readahead(kBlock, options_.readahead_max_blocks));
+  MutexLock lock(nodes_mutex_);
+  auto* raw = file.get();
+  open_files_.emplace(raw, std::move(file));
+  return reinterpret_cast<Handle>(raw);
 }
 
 int Filesystem::create(const std::string& path, int flags, Handle* fh) {
@@ -64,8 +72,7 @@ int Filesystem::create(const std::string& path, int flags, Handle* fh) {
       detach_node(node);
       throw;
     }
-    *fh = reinterpret_cast<Handle>(
-        new OpenFile(node, flags, Readahead(kBlock, options_.readahead_max_blocks)));
+    *fh = new_handle(node, flags);
     return 0;
   });
 }
@@ -88,13 +95,13 @@ int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* bu
     return BlockCache::Key{info.path, info.file_size, info.modification_time, index};
   };
   Readahead::Range ahead;
-  bool sequential;
+  bool random;
   {
     MutexLock lock(file.readahead_mutex);
     ahead = file.readahead.on_read(offset, int64_t(size), info.file_size);
-    sequential = file.readahead.sequential();
+    random = file.readahead.random();
   }
-  if (!sequential && !blocks_.contains(key(first)) && end - offset <= kBlock) {
+  if (random && !blocks_.contains(key(first)) && end - offset <= kBlock) {
     // A random reader gets exactly what it asked for, one call, and nothing is cached for it:
     // a whole block per 4 KiB read would cost 256 times the transfer.
     std::string data;
@@ -271,7 +278,10 @@ int Filesystem::fsync(Handle fh) { return flush(fh); }
 int Filesystem::release(Handle fh) {
   OpenFile* file = &file_of(fh);
   auto node = file->node;
-  delete file;
+  {
+    MutexLock lock(nodes_mutex_);
+    open_files_.erase(file);
+  }
   detach_node(node);
   return 0;
 }

@@ -14,6 +14,9 @@ Readahead::Range Readahead::on_read(int64_t offset, int64_t size, int64_t file_s
   } else {
     window_ = 0;
   }
+  int64_t reach = block_ * std::max<int64_t>(2 * window_, 4);
+  bool near = offset >= next_ - reach && offset <= next_ + reach;
+  far_reads_ = near ? 0 : far_reads_ + 1;
   next_ = std::max(sequential ? next_ : 0, offset + size);
   if (window_ == 0 || file_size <= 0) return {};
   int64_t last_block = (file_size - 1) / block_;

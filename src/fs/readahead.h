@@ -22,12 +22,16 @@ class Readahead {
   Range on_read(int64_t offset, int64_t size, int64_t file_size);
   // Whether the last read looked like part of a sequential scan.
   bool sequential() const { return window_ > 0; }
+  // Whether the reader jumps far, read after read: then it wants only what it asks for. Reads
+  // near each other out of order (the kernel's readahead arrives so) do not count.
+  bool random() const { return far_reads_ >= 2; }
 
  private:
   int64_t block_;
   int64_t max_;
   int64_t next_ = 0;    // where a sequential reader goes next
   int64_t window_ = 0;  // blocks
+  int far_reads_ = 0;   // reads in a row far from where the reader was heading
 };
 
 }  // namespace fs

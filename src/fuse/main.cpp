@@ -179,15 +179,20 @@ int main(int argc, char** argv) {
   fuse_args args = FUSE_ARGS_INIT(int(arg_ptrs.size()), arg_ptrs.data());
   fuse_operations ops = operations_with_start();
   fuse* f = fuse_new(&args, &ops, sizeof ops, &mount);
-  if (!f) return fail("libfuse refused the options " + arg_strings[2]);
+  if (!f) {
+    fuse_opt_free_args(&args);
+    return fail("libfuse refused the options " + arg_strings[2]);
+  }
   if (fuse_mount(f, o.mountpoint.c_str()) != 0) {
     fuse_destroy(f);
+    fuse_opt_free_args(&args);
     return fail("cannot mount at " + o.mountpoint + " (is /dev/fuse there, and fusermount3?)");
   }
   fuse_adapter::raise_kernel_readahead(o.mountpoint, 1024);
   if (fuse_daemonize(o.foreground) != 0) {
     fuse_unmount(f);
     fuse_destroy(f);
+    fuse_opt_free_args(&args);
     return fail("cannot go to the background");
   }
   if (!o.foreground) dbfs::setup_logging({*level, "", true});
@@ -205,6 +210,7 @@ int main(int argc, char** argv) {
   fuse_remove_signal_handlers(session);
   fuse_unmount(f);
   fuse_destroy(f);
+  fuse_opt_free_args(&args);
   mount.filesystem.reset();
   // The loop answers the number of the signal that ended it (SIGTERM, SIGINT: a clean stop) or
   // a negative errno.

@@ -183,8 +183,10 @@ TEST_F(FilesystemTest, ARandomReaderFetchesOnlyWhatItReads) {
     EXPECT_EQ(buf, data.substr(size_t(off), 4096));
   }
   fs_->release(fh);
+  // The first far jump might still be a scan starting elsewhere: it gets its block; after
+  // that, only what is read.
   EXPECT_EQ(api_->count("read"), 4);
-  EXPECT_EQ(api_->read_bytes, 4 * 4096);
+  EXPECT_EQ(api_->read_bytes, MiB + 3 * 4096);
 }
 
 TEST_F(FilesystemTest, AppendingToAnExistingFileKeepsItsContent) {

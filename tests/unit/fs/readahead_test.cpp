@@ -34,8 +34,18 @@ TEST(Readahead, ARandomReaderGetsNothingExtra) {
   ra.on_read(0, 4096, 1000 * B);
   auto r = ra.on_read(500 * B, 4096, 1000 * B);
   EXPECT_EQ(r.first, r.end);
+  EXPECT_FALSE(ra.random());  // one jump is not yet a pattern
   r = ra.on_read(20 * B, 4096, 1000 * B);
   EXPECT_EQ(r.first, r.end);
+  EXPECT_TRUE(ra.random());
+}
+
+TEST(Readahead, TheKernelsOutOfOrderReadaheadIsNotRandom) {
+  Readahead ra(B, 16);
+  for (int64_t off : {int64_t(0), 2 * B, B, 4 * B, 3 * B, 6 * B, 5 * B}) {
+    ra.on_read(off, B, 100 * B);
+    EXPECT_FALSE(ra.random()) << off;
+  }
 }
 
 }  // namespace

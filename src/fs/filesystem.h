@@ -88,6 +88,8 @@ class Filesystem {
   std::shared_ptr<FileNode> attach_node(const std::string& remote_path,
                                         const dbfs::FileInfo* on_server) EXCLUDES(nodes_mutex_);
   void detach_node(const std::shared_ptr<FileNode>& node) EXCLUDES(nodes_mutex_);
+  // The node of an existing file (open elsewhere, or looked up), attached; or -errno.
+  int attach_file(const std::string& remote_path, std::shared_ptr<FileNode>* node);
   // Takes a node out of the table (unlinked, replaced): later opens of its path get a new one.
   void forget_node(const std::string& remote_path) EXCLUDES(nodes_mutex_);
   void move_nodes(const std::string& from, const std::string& to) EXCLUDES(nodes_mutex_);

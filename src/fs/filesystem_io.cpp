@@ -29,14 +29,7 @@ int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_
     if (options_.read_only && (writable(flags) || (flags & O_TRUNC))) return -EROFS;
     std::string file = remote(path);
     std::shared_ptr<FileNode> node;
-    if (auto existing = find_node(file)) {
-      node = attach_node(file, nullptr);
-    } else {
-      auto info = lookup(file);
-      if (!info) return -ENOENT;
-      if (info->is_dir) return -EISDIR;
-      node = attach_node(file, &*info);
-    }
+    if (int rc = attach_file(file, &node); rc < 0) return rc;
     *keep_cache = false;
     try {
       MutexLock lock(node->mutex);
@@ -49,6 +42,18 @@ int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_
     *fh = new_handle(node, flags);
     return 0;
   });
+}
+
+int Filesystem::attach_file(const std::string& remote_path, std::shared_ptr<FileNode>* node) {
+  if (find_node(remote_path)) {
+    *node = attach_node(remote_path, nullptr);
+    return 0;
+  }
+  auto info = lookup(remote_path);
+  if (!info) return -ENOENT;
+  if (info->is_dir) return -EISDIR;
+  *node = attach_node(remote_path, &*info);
+  return 0;
 }
 
 Filesystem::Handle Filesystem::new_handle(std::shared_ptr<FileNode> node, int flags) {
@@ -300,14 +305,7 @@ int Filesystem::truncate(const std::string& path, int64_t size, const Handle* fh
     if (options_.read_only) return -EROFS;
     std::string file = remote(path);
     std::shared_ptr<FileNode> node;
-    if (find_node(file)) {
-      node = attach_node(file, nullptr);
-    } else {
-      auto info = lookup(file);
-      if (!info) return -ENOENT;
-      if (info->is_dir) return -EISDIR;
-      node = attach_node(file, &*info);
-    }
+    if (int rc = attach_file(file, &node); rc < 0) return rc;
     int rc;
     try {
       MutexLock lock(node->mutex);

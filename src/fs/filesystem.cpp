@@ -326,7 +326,8 @@ void Filesystem::move_nodes(const std::string& from, const std::string& to) {
 }
 
 bool Filesystem::keep_kernel_cache(const std::string& remote_path, const dbfs::FileInfo& info) {
-  MutexLock lock(nodes_mutex_);
+  MutexLock lock(versions_mutex_);
+  if (opened_versions_.size() > 100'000) opened_versions_.clear();  // a bound: kernel caches drop
   auto version = std::make_pair(info.file_size, info.modification_time);
   auto [it, inserted] = opened_versions_.try_emplace(remote_path, version);
   if (inserted) return false;

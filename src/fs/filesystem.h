@@ -94,7 +94,7 @@ class Filesystem {
   void forget_node(const std::string& remote_path) EXCLUDES(nodes_mutex_);
   void move_nodes(const std::string& from, const std::string& to) EXCLUDES(nodes_mutex_);
   bool keep_kernel_cache(const std::string& remote_path, const dbfs::FileInfo& info)
-      EXCLUDES(nodes_mutex_);
+      EXCLUDES(versions_mutex_);
 
   // These need the node's lock held.
   void load_staging(FileNode& node) REQUIRES(node.mutex);
@@ -123,9 +123,12 @@ class Filesystem {
   std::unordered_map<std::string, std::shared_ptr<FileNode>> nodes_ GUARDED_BY(nodes_mutex_);
   // Every open descriptor, owned here: a stop before the kernel's release must not leak them.
   std::unordered_map<OpenFile*, std::unique_ptr<OpenFile>> open_files_ GUARDED_BY(nodes_mutex_);
-  // The version (size, mtime) of each path when last opened, to decide keep_cache.
+  // The version (size, mtime) of each path when last opened, to decide keep_cache. A lock of
+  // its own, taken last: open() asks with the node's lock held, which must never wait for
+  // nodes_mutex_ (see file_node.h; ThreadSanitizer found that deadlock).
+  Mutex versions_mutex_;
   std::unordered_map<std::string, std::pair<int64_t, int64_t>> opened_versions_
-      GUARDED_BY(nodes_mutex_);
+      GUARDED_BY(versions_mutex_);
 };
 
 }  // namespace fs

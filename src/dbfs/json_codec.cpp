@@ -1,9 +1,3 @@
-// RapidJSON's SSE2 scanners make the in-situ parse of a MiB of base64 cheap; x86-64 always has
-// SSE2. Defined here, and RapidJSON used nowhere else in the library, so every use agrees.
-#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2)
-#define RAPIDJSON_SSE2
-#endif
-
 #include "dbfs/json_codec.h"
 
 #include <rapidjson/document.h>

@@ -20,6 +20,9 @@ class RequestParams {
   using Fields = std::multimap<std::string, std::string>;
 
   RequestParams(std::string_view op, const Fields& fields, std::string_view json_body);
+  // body_'s strings point into text_, which must not move.
+  RequestParams(const RequestParams&) = delete;
+  RequestParams& operator=(const RequestParams&) = delete;
 
   // Views stay valid as long as this object and `fields` do.
   std::optional<std::string_view> text(const char* name) const;
@@ -33,6 +36,7 @@ class RequestParams {
 
   std::string op_;
   const Fields& fields_;
+  std::string text_;  // the JSON body, parsed in place
   rapidjson::Document body_;
 };
 

@@ -2,11 +2,6 @@
 // One input is fed to every parser as an arbitrary body, and also used as the payload of
 // well-formed answers built with the request writer, which must parse back to what was written.
 
-// As json_codec.cpp has it, so that both instantiate RapidJSON's templates alike.
-#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2)
-#define RAPIDJSON_SSE2
-#endif
-
 #include <rapidjson/document.h>
 
 #include <cmath>

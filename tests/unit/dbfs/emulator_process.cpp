@@ -105,13 +105,16 @@ std::map<std::string, int64_t> EmulatorProcess::requests() const {
   request.authorization = std::string("Bearer ") + kToken;
   HttpResponse response = transport.perform(request);
   rapidjson::Document doc;
-  doc.Parse(response.body.c_str());
+  doc.Parse(response.body.data(), response.body.size());
   std::map<std::string, int64_t> counts;
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("requests")) {
     throw std::runtime_error("bad stats answer: " + response.body);
   }
-  for (const auto& [key, value] : doc["requests"].GetObject()) {
-    counts[key.GetString()] = value.GetInt64();
+  // By index: RapidJSON 1.1.0's member iterators compare ambiguously under C++20 (clang warns).
+  const rapidjson::Value& requests = doc["requests"];
+  for (rapidjson::SizeType i = 0; i < requests.MemberCount(); ++i) {
+    const auto& member = *(requests.MemberBegin() + i);
+    counts[member.name.GetString()] = member.value.GetInt64();
   }
   return counts;
 }

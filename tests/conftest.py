@@ -1,4 +1,5 @@
 """pytest fixtures shared by tests/conformance and tests/integration."""
+import os
 import pathlib
 import sys
 
@@ -30,3 +31,25 @@ def make_emulator(tmp_path):
 def emulator(make_emulator):
     """An emulator with default flags on a fresh root under tmp_path."""
     return make_emulator()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "concurrency: many threads share state; tests/run also runs it under TSan")
+
+
+@pytest.fixture(autouse=True)
+def no_sanitizer_reports():
+    """In a sanitized run (tests/run sets $DBFS_SANITIZER_REPORTS), a report that a program
+    wrote during a test fails that test: daemons report to files, not to the test's output."""
+    folder = os.environ.get("DBFS_SANITIZER_REPORTS")
+    if not folder:
+        yield
+        return
+    folder = pathlib.Path(folder)
+    before = set(folder.iterdir())
+    yield  # teardown runs after the mounts' and emulators' own, which reap their processes
+    new = sorted(set(folder.iterdir()) - before)
+    if new:
+        reports = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[:6000]}" for p in new)
+        pytest.fail(f"sanitizer reports during this test:\n{reports}", pytrace=False)

@@ -2,6 +2,9 @@
 """Adds up the JUnit XML reports of one test run and prints 'tests: N passed, N failed'.
 
 Exits non-zero when a test failed, or when no test ran at all (an empty run is not a pass).
+Each sanitizer report in <folder>/sanitizers counts as a failure too: the mount tests fail the
+test during which one was written, but a report written outside any test (a daemon's leak report
+at the end of a module) must not pass unseen.
 """
 import pathlib
 import sys
@@ -30,6 +33,11 @@ def main() -> int:
             print(f"summarize: {report.name}: unreadable report ({e})")
             p, f, s = 0, 1, 0
         passed, failed, skipped = passed + p, failed + f, skipped + s
+    reports = sorted((folder / "sanitizers").glob("*"))
+    for report in reports:
+        text = report.read_text(errors="replace")
+        print(f"summarize: sanitizer report {report}:\n" + "\n".join(text.splitlines()[:40]))
+    failed += len(reports)
     for runner in sys.argv[2:]:
         name, _, rc = runner.partition("=")
         # pytest exits 5 when it collected nothing; that is judged by the count, not as a failure.

@@ -9,6 +9,8 @@ import random
 import re
 import subprocess
 
+import pytest
+
 MiB = 1 << 20
 
 FAULTS = [
@@ -76,6 +78,7 @@ def run(*cmd):
     return subprocess.run(list(map(str, cmd)), capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.concurrency
 def test_copies_in_and_out_under_every_kind_of_fault(emulator, make_mount, tmp_path):
     src = tmp_path / "src"
     tree = make_tree(src, SOAK_FILES, SOAK_BYTES)

@@ -3,6 +3,9 @@ import hashlib
 import os
 import random
 import subprocess
+import threading
+
+import pytest
 
 MiB = 1 << 20
 
@@ -58,6 +61,7 @@ def test_a_3_gib_file_reads_byte_identical(emulator, make_mount):
     assert got == expected.hexdigest()
 
 
+@pytest.mark.concurrency
 def test_a_sequential_read_fetches_each_block_once_and_a_reread_none(emulator, make_mount):
     data = make_file(emulator.root / "seq", 64 * MiB, 3)
     m = make_mount(emulator)
@@ -70,6 +74,48 @@ def test_a_sequential_read_fetches_each_block_once_and_a_reread_none(emulator, m
     requests = emulator.stats()["requests"]
     assert requests.get("read", 0) == 0
     assert requests.get("get-status", 0) <= 1
+
+
+@pytest.mark.concurrency
+def test_parallel_readers_of_one_file_share_its_blocks(emulator, make_mount):
+    # Eight threads, each with its own descriptor, read the whole file from different starting
+    # points (wrapping round) while another lists its folder: every range is right, and the
+    # blocks they share are fetched once.
+    data = make_file(emulator.root / "shared", 24 * MiB + 5, 4)
+    m = make_mount(emulator, "-o", "cache_size=64")
+    os.stat(m.path / "shared")
+    emulator.reset_stats()
+    errors = []
+
+    def reader(i):
+        start, chunk = i * 3 * MiB + i, 300_000 + i
+        try:
+            with open(m.path / "shared", "rb", buffering=0) as f:
+                for begin, end in ((start, len(data)), (0, start)):
+                    for offset in range(begin, end, chunk):
+                        length = min(chunk, end - offset)
+                        got = os.pread(f.fileno(), length, offset)
+                        assert got == data[offset:offset + length], (i, offset)
+        except Exception as e:  # noqa: BLE001 - every failure counts
+            errors.append(e)
+
+    def lister():
+        try:
+            for _ in range(50):
+                assert "shared" in os.listdir(m.path)
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(8)]
+    threads.append(threading.Thread(target=lister))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(240)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
+    # A cache of 64 MiB holds the whole file: no block is fetched twice.
+    assert emulator.stats()["requests"].get("read", 0) <= 25
 
 
 def test_a_file_changed_elsewhere_is_read_fresh_once_its_attributes_expire(emulator, make_mount):

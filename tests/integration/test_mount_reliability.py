@@ -84,6 +84,7 @@ def test_a_killed_daemon_loses_no_closed_file_and_leaves_no_partial_one(make_emu
     assert not list(emulator.root.glob(".dbfs-fuse-upload.*"))
 
 
+@pytest.mark.concurrency
 def test_a_dead_server_fails_operations_in_time_and_the_mount_recovers(make_emulator, make_mount):
     emulator = make_emulator()
     (emulator.root / "listed").write_bytes(b"cached")
@@ -145,6 +146,7 @@ def test_an_expired_upload_handle_restarts_the_upload(make_emulator, make_mount)
     assert not list(emulator.root.glob(".dbfs-fuse-upload.*"))
 
 
+@pytest.mark.concurrency
 def test_a_rate_limited_parallel_workload_completes_and_backs_off(make_emulator, make_mount):
     # Low enough that even a slow machine's workload goes over it.
     emulator = make_emulator("--rate-limit", "10")

@@ -206,6 +206,7 @@ def test_unlinked_open_file_stays_gone_and_rename_carries_staged_data(mounted):
     assert not (emulator.root / "before").exists()
 
 
+@pytest.mark.concurrency
 def test_concurrent_writers(mounted):
     emulator, m = mounted
     payloads = {i: random.Random(i).randbytes(3 * MiB + i) for i in range(6)}

@@ -1,6 +1,5 @@
 #include "dbfs/base64.h"
 
-#include <array>
 #include <cstdint>
 
 namespace dbfs::base64 {
@@ -11,10 +10,14 @@ constexpr uint32_t kInvalid = 0xFF000000u;
 
 // One table per position in a quartet, each holding the 6-bit value already shifted into place,
 // so a quartet decodes with four loads and three ORs; any invalid character sets the top byte.
+// Plain arrays, not std::array: a sanitized build does not inline operator[], which then costs
+// a call per character (the test suite runs sanitized).
 struct DecodeTables {
-  std::array<uint32_t, 256> t[4];
+  uint32_t t[4][256];
   constexpr DecodeTables() : t{} {
-    for (auto& table : t) table.fill(kInvalid);
+    for (auto& table : t) {
+      for (auto& entry : table) entry = kInvalid;
+    }
     for (uint32_t v = 0; v < 64; ++v) {
       auto c = static_cast<unsigned char>(kAlphabet[v]);
       t[0][c] = v << 18;

@@ -24,8 +24,8 @@ FAULTS = [
 ]
 
 
-SOAK_FILES = int(os.environ.get("DBFS_SOAK_FILES", "60"))
-SOAK_BYTES = int(os.environ.get("DBFS_SOAK_MIB", "40")) * MiB
+SOAK_FILES = int(os.environ.get("DBFS_SOAK_FILES", "40"))
+SOAK_BYTES = int(os.environ.get("DBFS_SOAK_MIB", "24")) * MiB
 
 
 def make_tree(root, files, total):
@@ -107,7 +107,9 @@ def test_copies_in_and_out_under_every_kind_of_fault(emulator, make_mount, tmp_p
     injected = sum(stats["statuses"].get(code, 0) for code in ("429", "500", "502", "503", "reset"))
     print(f"faults answered: {stats['statuses']}; intact after cp: {intact_in}/{len(tree)}, "
           f"after rsync: {intact_rsync}/{len(tree)}")
-    assert injected > 10, stats["statuses"]  # the soak really was faulty
+    # The soak really was faulty: about 5% of calls are meant to fail; far fewer would be a
+    # broken fault switch, not bad luck.
+    assert injected >= max(2, 0.01 * sum(stats["statuses"].values())), stats["statuses"]
     # Retries absorb nearly everything; an unretried 500 costs a file, a folder's files, or (rsync
     # stops at its first write error) the rest of a run: the soak only has to have copied.
     assert intact_in + intact_rsync > 0

@@ -92,8 +92,11 @@ void BlockCache::finish(const std::string& id, const std::string& path, Block bl
   in_flight_.erase(id);
   lru_.push_front(id);
   stats_.bytes += block->size();
+  // Blocks still being fetched will need room too (about this block's size each): counting
+  // them keeps the memory of cache plus readahead within the budget, not budget + window.
+  const size_t pending = in_flight_.size() * block->size();
   entries_[id] = Entry{path, std::move(block), lru_.begin()};
-  while (stats_.bytes > capacity_ && lru_.size() > 1) {
+  while (stats_.bytes + pending > capacity_ && lru_.size() > 1) {
     auto victim = entries_.find(lru_.back());
     stats_.bytes -= victim->second.block->size();
     entries_.erase(victim);

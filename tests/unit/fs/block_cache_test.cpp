@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -56,6 +57,30 @@ TEST(BlockCache, EvictsLeastRecentlyUsedBeyondItsBudget) {
   EXPECT_FALSE(cache.contains(key(1)));
   EXPECT_TRUE(cache.contains(key(2)));
   EXPECT_TRUE(cache.contains(key(3)));
+  EXPECT_LE(cache.stats().bytes, 3000u);
+}
+
+TEST(BlockCache, BlocksInFlightCountAgainstTheBudget) {
+  BlockCache cache(3000);
+  auto fetch = [] { return std::string(1000, 'x'); };
+  cache.get(key(0), fetch);
+  cache.get(key(1), fetch);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread reader([&] {
+    cache.get(key(9), [released] {
+      released.wait();
+      return std::string(1000, 'y');
+    });
+  });
+  while (cache.stats().misses < 3) std::this_thread::yield();  // block 9 is in flight
+  cache.get(key(2), fetch);  // room for two held blocks while 9 is on its way: evicts 0
+  EXPECT_FALSE(cache.contains(key(0)));
+  EXPECT_TRUE(cache.contains(key(1)));
+  EXPECT_TRUE(cache.contains(key(2)));
+  release.set_value();
+  reader.join();
+  EXPECT_TRUE(cache.contains(key(9)));
   EXPECT_LE(cache.stats().bytes, 3000u);
 }
 

@@ -92,9 +92,10 @@ void BlockCache::finish(const std::string& id, const std::string& path, Block bl
   in_flight_.erase(id);
   lru_.push_front(id);
   stats_.bytes += block->size();
-  // Blocks still being fetched will need room too (about this block's size each): counting
-  // them keeps the memory of cache plus readahead within the budget, not budget + window.
-  const size_t pending = in_flight_.size() * block->size();
+  // Blocks still being fetched need room too: each about this block's size, plus its answer
+  // while it is decoded (base64 in JSON, 4/3 of it). Counting them keeps the memory of cache and
+  // readahead together within the budget, not budget + window.
+  const size_t pending = in_flight_.size() * block->size() * 7 / 3;
   entries_[id] = Entry{path, std::move(block), lru_.begin()};
   while (stats_.bytes + pending > capacity_ && lru_.size() > 1) {
     auto victim = entries_.find(lru_.back());

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "dbfs/base64_avx2.h"
+
 namespace dbfs::base64 {
 namespace {
 
@@ -78,6 +80,13 @@ bool decode(std::string_view text, std::string& out) {
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   size_t full = n / 4 * 4, i = 0;
   uint32_t bad = 0;
+  static const bool vectorised = detail::avx2_available();
+  if (vectorised) {
+    bool valid = true;
+    i = detail::decode_avx2(p, full, o, valid);
+    o += i / 4 * 3;
+    if (!valid) return false;
+  }
   for (; i + 8 <= full; i += 8, o += 6) {
     uint32_t a = quartet(p + i), b = quartet(p + i + 4);
     bad |= a | b;

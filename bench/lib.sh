@@ -81,8 +81,17 @@ api_env_args() {
     DATABRICKS_HOST="$EMU_URL" DATABRICKS_TOKEN="$TOKEN")
 }
 
-# ceiling MODE ARGS...: runs the raw-API program and prints its figure.
-ceiling() { api_env_args; env "${API_ENV[@]}" "$BUILD/bench/dbfs-api-ceiling" "$@"; }
+# ceiling MODE ARGS...: runs the raw-API program and prints its figure. The machine's CPU seconds
+# during it go to $SCRATCH/ceiling-cpu (callers run it in a subshell), for the row that follows.
+ceiling() {
+  local before rc=0
+  before=$(machine_cpu_seconds)
+  api_env_args
+  env "${API_ENV[@]}" "$BUILD/bench/dbfs-api-ceiling" "$@" || rc=$?
+  awk -v a="$before" -v b="$(machine_cpu_seconds)" 'BEGIN { printf "%.2f", b - a }' \
+    >"$SCRATCH/ceiling-cpu"
+  return $rc
+}
 
 # --- dbfs-fuse -------------------------------------------------------------------------------
 
@@ -156,6 +165,13 @@ cpu_seconds() {
     "/proc/$FUSE_PID/stat" 2>/dev/null || echo 0
 }
 
+# CPU seconds the whole machine has been busy (user, nice, system, irq, softirq of every CPU;
+# not idle, iowait or steal): the emulator, the ceiling program or dbfs-fuse, and the command.
+machine_cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' \
+    /proc/stat
+}
+
 PHASE=0
 # With BENCH_PERF set, each dbfs-fuse phase is recorded (call graphs) into
 # bench/out/perf-<latency>ms-<phase>.data, for `perf report -i`.
@@ -174,19 +190,22 @@ stop_perf() {
 }
 
 # fuse_phase CMD...: one dbfs-fuse measurement on the current mount, call counts and peak RSS
-# from zero. Sets ELAPSED, CALLS, RSS, CPU; on failure ELAPSED is empty.
+# from zero. Sets ELAPSED, CALLS, RSS, CPU, MACHINE_CPU; on failure ELAPSED is empty.
 fuse_phase() {
-  local cpu_before
+  local cpu_before machine_before
   PHASE=$((PHASE + 1))
   reset_stats
   reset_peak_rss
   start_perf
   cpu_before=$(cpu_seconds)
+  machine_before=$(machine_cpu_seconds)
   if ! timed "$@"; then
     log "failed: $*"
     ELAPSED=""
   fi
   CPU=$(awk -v a="$cpu_before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.2f", b - a }')
+  MACHINE_CPU=$(awk -v a="$machine_before" -v b="$(machine_cpu_seconds)" \
+                'BEGIN { printf "%.2f", b - a }')
   stop_perf
   CALLS=$(calls) || CALLS="?"
   RSS=$(peak_rss_mib)

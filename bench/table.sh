@@ -17,21 +17,28 @@ Ratio: dbfs-fuse / ceiling for rates, ceiling / dbfs-fuse for times, so 1.00 = a
 ceiling. API calls: dbfs-fuse's, from /emulator/v1/stats reset before each phase (statuses other
 than 200 in brackets). Peak RSS: dbfs-fuse's VmHWM during the phase (reset through
 /proc/PID/clear_refs before it; every workload also remounts). CPU s: user + system CPU seconds
-dbfs-fuse used during the phase.
+dbfs-fuse used during the phase. Machine CPU s: CPU seconds the whole machine was busy (emulator,
+dbfs-fuse, the command; or emulator and ceiling program), dbfs-fuse's phase / the ceiling's run.
 EOF
 }
 
 begin_table() { ROWS="$SCRATCH/rows-$1.tsv"; : >"$ROWS"; }
 
+# row NAME FUSE CEILING UNIT KIND CEILING_LABEL [CALLS RSS CPU]: a row with CPU figures also
+# gets the machine's CPU seconds in the phase and in the ceiling run just before it.
 row() {
-  local IFS=$'\t'
-  echo "$*" >>"$ROWS"
+  local IFS=$'\t' fields=("$@")
+  while ((${#fields[@]} < 9)); do fields+=(""); done
+  if [[ -n ${9:-} ]]; then
+    fields+=("${MACHINE_CPU:-?} / $(cat "$SCRATCH/ceiling-cpu" 2>/dev/null || echo "?")")
+  fi
+  echo "${fields[*]}" >>"$ROWS"
 }
 
 print_table() {
   printf '\n## Emulator latency %s ms\n\n' "$1"
-  echo '| workload | dbfs-fuse | ceiling | ratio | API calls (dbfs-fuse) | peak RSS MiB | CPU s |'
-  echo '|---|---:|---|---:|---|---:|---:|'
+  echo '| workload | dbfs-fuse | ceiling | ratio | API calls (dbfs-fuse) | peak RSS MiB | CPU s | machine CPU s |'
+  echo '|---|---:|---|---:|---|---:|---:|---:|'
   awk -F'\t' '
     function cell(v, unit) { return v == "" ? "failed" : v " " unit }
     {
@@ -42,7 +49,7 @@ print_table() {
       if (fuse != "" && ceil != "" && fuse + 0 > 0 && ceil + 0 > 0)
         ratio = sprintf("%.2f", kind == "rate" ? fuse / ceil : ceil / fuse)
       ceiling = ceil == "" ? "failed (" label ")" : ceil " " unit " (" label ")"
-      printf "| %s | %s | %s | %s | %s | %s | %s |\n", name, cell(fuse, unit), ceiling, ratio, \
-             $7, $8, $9
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, cell(fuse, unit), ceiling, \
+             ratio, $7, $8, $9, $10
     }' "$ROWS"
 }

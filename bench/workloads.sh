@@ -32,8 +32,9 @@ w_sequential_read() {
   local mib=$BIG_MIB ceil serial cold
   log "1-2. sequential read of ${mib} MiB, cold then warm"
   cat "$ROOT/bench/big" >/dev/null  # the server's own disk cache is warm for every reader
-  ceil=$(ceiling read /bench/big "$PARALLEL") || ceil=""
+  # The parallel ceiling last: its machine CPU is the one the cold read's row shows.
   serial=$(ceiling read /bench/big 1) || serial=""
+  ceil=$(ceiling read /bench/big "$PARALLEL") || ceil=""
   mount_fuse
   fuse_phase dd if="$MNT/bench/big" of=/dev/null bs=1M
   cold=$(rate "$mib" "$ELAPSED")
@@ -44,6 +45,7 @@ w_sequential_read() {
   # What of the file the kernel's page cache still holds: the warm re-read fetches the rest. A
   # host that reclaims idle page cache (this VM's DAMON pageout scheme) leaves holes.
   local resident
+  echo "$MACHINE_CPU" >"$SCRATCH/ceiling-cpu"  # the warm row's "ceiling" is the cold read
   resident=$(fincore --bytes --noheadings --output RES "$MNT/bench/big" 2>/dev/null |
              awk '{ printf "%d", $1 / 1048576 }') || resident="?"
   fuse_phase dd if="$MNT/bench/big" of=/dev/null bs=1M

@@ -33,7 +33,7 @@ std::shared_ptr<std::promise<void>> BlockCache::claim(const std::string& id, Blo
 
 BlockCache::Block BlockCache::run_fetch(const std::string& id, const std::string& path,
                                         const std::shared_ptr<std::promise<void>>& promise,
-                                        const Fetch& fetch) {
+                                        const Fetch& fetch, bool for_reader) {
   Block block;
   try {
     block = std::make_shared<BlockBytes>(fetch());  // not const: take() may move it out
@@ -42,7 +42,9 @@ BlockCache::Block BlockCache::run_fetch(const std::string& id, const std::string
     promise->set_exception(std::current_exception());
     throw;
   }
-  finish(id, path, block);
+  // Readahead keeps no reference of its own: a reader woken by set_value must find the block
+  // held by the cache alone, or take() could not hand it over.
+  finish(id, path, for_reader ? block : std::move(block));
   promise->set_value();
   return block;
 }
@@ -58,7 +60,7 @@ BlockCache::Block BlockCache::get(const Key& key, const Fetch& fetch) {
       promise = claim(block_id, &held, &pending);
     }
     if (held) return held;
-    if (promise) return run_fetch(block_id, key.path, promise, fetch);
+    if (promise) return run_fetch(block_id, key.path, promise, fetch, true);
     // Another fetch of it is in flight: wait, then take it from the cache (the promise carries
     // no block, so that take() can tell who holds one). Its error, if it failed, is thrown here;
     // a block evicted before this reader got to it is fetched again.
@@ -79,7 +81,7 @@ void BlockCache::prefetch(const Key& key, Fetch fetch, ThreadPool& pool) {
   if (!promise) return;
   pool.submit([this, block_id, path = key.path, promise, fetch = std::move(fetch)] {
     try {
-      run_fetch(block_id, path, promise, fetch);
+      run_fetch(block_id, path, promise, fetch, false);
     } catch (...) {
       // The waiters, if any, got the error through the promise; a later read fetches again.
     }

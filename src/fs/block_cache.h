@@ -69,7 +69,8 @@ class BlockCache {
   void finish(const std::string& id, const std::string& path, Block block) EXCLUDES(mutex_);
   void abandon(const std::string& id) EXCLUDES(mutex_);
   Block run_fetch(const std::string& id, const std::string& path,
-                  const std::shared_ptr<std::promise<void>>& promise, const Fetch& fetch);
+                  const std::shared_ptr<std::promise<void>>& promise, const Fetch& fetch,
+                  bool for_reader);
 
   const size_t capacity_;
   Mutex mutex_;

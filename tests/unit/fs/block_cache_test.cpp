@@ -148,6 +148,25 @@ TEST(BlockCache, TakeLeavesABlockOfAnotherVersionOrNotFromTheCache) {
   EXPECT_TRUE(cache.contains(key(0, 1)));
 }
 
+// The reader that waited for readahead's fetch is the block's only holder besides the cache, so
+// it can always take it: readahead keeps no reference once the block is in.
+TEST(BlockCache, AReaderCanTakeTheBlockReadaheadFetchedForIt) {
+  BlockCache cache(64 << 20);
+  ThreadPool pool(2);
+  for (int round = 0; round < 50; ++round) {
+    auto slow = [] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      return bytes(std::string(4096, 'p'));
+    };
+    cache.prefetch(key(round), slow, pool);
+    auto mine = cache.get(key(round), slow);  // waits for the prefetch
+    auto taken = cache.take(key(round), mine);
+    ASSERT_TRUE(taken.has_value()) << "round " << round;
+    EXPECT_EQ(taken->view(), std::string(4096, 'p'));
+  }
+  EXPECT_EQ(cache.stats().misses, 50u);  // each block fetched once, by readahead
+}
+
 // Readers on other threads let go of a block while the caller takes it: the bytes are whole and
 // ThreadSanitizer (tests/run) sees the hand-over ordered after every reader's last access.
 TEST(BlockCache, TakeAfterConcurrentReadersLetGo) {

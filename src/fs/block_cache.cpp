@@ -90,7 +90,8 @@ void BlockCache::prefetch(const Key& key, Fetch fetch, ThreadPool& pool) {
 
 bool BlockCache::contains(const Key& key) {
   MutexLock lock(mutex_);
-  return entries_.count(id(key)) > 0;
+  std::string block_id = id(key);
+  return entries_.count(block_id) > 0 || in_flight_.count(block_id) > 0;
 }
 
 std::optional<BlockBytes> BlockCache::take(const Key& key, Block& mine) {

@@ -45,6 +45,7 @@ class BlockCache {
   Block get(const Key& key, const Fetch& fetch) EXCLUDES(mutex_);
   // Starts fetching on `pool` unless held or in flight; errors are dropped (a later get retries).
   void prefetch(const Key& key, Fetch fetch, ThreadPool& pool) EXCLUDES(mutex_);
+  // Held, or being fetched (a reader asking for it now would share that fetch).
   bool contains(const Key& key) EXCLUDES(mutex_);
   // Takes `mine` (a block get returned for `key`) out of the cache and returns its bytes, when
   // no one but the cache and the caller holds it: a read that the kernel will cache whole needs

@@ -48,9 +48,10 @@ class Filesystem {
   // `keep_cache` tells the caller whether the kernel may keep the pages it has of this file.
   int open(const std::string& path, int flags, Handle* fh, bool* keep_cache);
   int create(const std::string& path, int flags, Handle* fh);
-  // With `whole`, a read of exactly one whole cached block that no other reader holds may hand
-  // that block over instead of copying it into `buf`: then `*whole` holds the bytes (and the
-  // cache no longer does). Only for replies the kernel keeps in its page cache.
+  // With `whole`, a read of exactly one whole block of a file larger than the block cache, that
+  // no other reader holds, may hand that block over instead of copying it into `buf`: then
+  // `*whole` holds the bytes (and the cache no longer does). Only for replies the kernel keeps
+  // in its page cache.
   int read(Handle fh, char* buf, size_t size, int64_t offset, BlockBytes* whole = nullptr);
   int write(Handle fh, const char* buf, size_t size, int64_t offset);
   int flush(Handle fh);  // uploads what this file has that DBFS has not; the error is close's

@@ -127,9 +127,12 @@ int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* bu
     int64_t from = std::max(offset, block_start) - block_start;
     int64_t to = std::min(end - block_start, int64_t(block->size()));
     if (to <= from) break;  // the file is shorter than it was said to be
-    if (whole && first == last && from == 0 && to == int64_t(block->size())) {
-      // This read is the whole block, and the kernel keeps the reply in its page cache: the
-      // memory itself becomes the reply, unless another reader holds the block too.
+    if (whole && first == last && from == 0 && to == int64_t(block->size()) &&
+        info.file_size > int64_t(options_.block_cache_bytes)) {
+      // This read is the whole block, and the kernel keeps the reply in its page cache. A file
+      // that fits in the cache stays there too (it serves the page cache's holes when memory
+      // runs short); of a bigger one the cache could keep only a part, so its blocks go to the
+      // kernel as they are, not copied, unless another reader holds the block too.
       if (auto bytes = blocks_.take(key(b), block)) {
         *whole = std::move(*bytes);
         return int(whole->size());

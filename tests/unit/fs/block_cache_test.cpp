@@ -77,6 +77,7 @@ TEST(BlockCache, BlocksInFlightCountAgainstTheBudget) {
     });
   });
   while (cache.stats().misses < 3) std::this_thread::yield();  // block 9 is in flight
+  EXPECT_TRUE(cache.contains(key(9)));  // a reader would share that fetch
   // Three held blocks and one on its way (1000 bytes and its 1333-byte answer) overrun 4500:
   // fetching 2 evicts 0.
   cache.get(key(2), fetch);

@@ -52,15 +52,15 @@ TEST(Base64, RoundTripsRandomBytesOfEveryLengthMod3) {
   }
 }
 
+const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 // The obvious decoder, a character at a time, to hold the fast one to.
 bool reference_decode(std::string_view text, std::string& out) {
-  static const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   out.clear();
   uint32_t bits = 0;
   int count = 0;
   for (char c : text) {
-    size_t v = alphabet.find(c);
+    size_t v = kAlphabet.find(c);
     if (v == std::string::npos) return false;
     bits = bits << 6 | uint32_t(v);
     count += 6;
@@ -95,11 +95,9 @@ TEST(Base64, FastDecoderAgreesWithTheObviousOneAtEveryLength) {
 TEST(Base64, RefusesEachForeignByteAtEachPosition) {
   std::string text = base64::encode(std::string(150, 'x'));
   ASSERT_EQ(text.size(), 200u);
-  static const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   for (int b = 0; b < 256; ++b) {
-    if (alphabet.find(static_cast<char>(b)) != std::string::npos) continue;
+    if (kAlphabet.find(static_cast<char>(b)) != std::string::npos) continue;
     for (size_t pos = 0; pos < text.size(); ++pos) {
       std::string bad = text;
       bad[pos] = static_cast<char>(b);

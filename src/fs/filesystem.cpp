@@ -267,13 +267,30 @@ std::shared_ptr<FileNode> Filesystem::attach_node(const std::string& remote_path
     slot = std::make_shared<FileNode>();
     MutexLock node_lock(slot->mutex);
     slot->path = remote_path;
-    if (on_server) {
+  }
+  if (on_server) {
+    MutexLock node_lock(slot->mutex);
+    if (!slot->staging) {  // a node with content of its own keeps it
       slot->remote = *on_server;
       slot->on_server = true;
     }
   }
   ++slot->open_count;
   return slot;
+}
+
+bool Filesystem::reattach_node(const std::string& remote_path,
+                               const std::shared_ptr<FileNode>& node) {
+  MutexLock lock(nodes_mutex_);
+  auto it = nodes_.find(remote_path);
+  if (it == nodes_.end() || it->second != node) return false;
+  ++node->open_count;
+  return true;
+}
+
+bool Filesystem::holds_own_content(FileNode& node) {
+  MutexLock lock(node.mutex);
+  return node.staging || !node.on_server;
 }
 
 void Filesystem::detach_node(const std::shared_ptr<FileNode>& node) {

@@ -84,9 +84,15 @@ class Filesystem {
 
   std::shared_ptr<FileNode> find_node(const std::string& remote_path) EXCLUDES(nodes_mutex_);
   Handle new_handle(std::shared_ptr<FileNode> node, int flags) EXCLUDES(nodes_mutex_);
-  // The node of `remote_path`, made if needed, with its open count raised.
+  // The node of `remote_path`, made if needed, with its open count raised; a node mirroring
+  // DBFS takes `on_server` as its version.
   std::shared_ptr<FileNode> attach_node(const std::string& remote_path,
                                         const dbfs::FileInfo* on_server) EXCLUDES(nodes_mutex_);
+  // Raises the open count of `node` if it is still the node of `remote_path`.
+  bool reattach_node(const std::string& remote_path, const std::shared_ptr<FileNode>& node)
+      EXCLUDES(nodes_mutex_);
+  // Whether the node's content is its own (being written, or made here) rather than DBFS's.
+  static bool holds_own_content(FileNode& node);
   void detach_node(const std::shared_ptr<FileNode>& node) EXCLUDES(nodes_mutex_);
   // The node of an existing file (open elsewhere, or looked up), attached; or -errno.
   int attach_file(const std::string& remote_path, std::shared_ptr<FileNode>* node);

@@ -45,15 +45,24 @@ int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_
 }
 
 int Filesystem::attach_file(const std::string& remote_path, std::shared_ptr<FileNode>* node) {
-  if (find_node(remote_path)) {
-    *node = attach_node(remote_path, nullptr);
+  // A node holding content of its own (written, not necessarily uploaded yet) is the file.
+  // Any other node only mirrors DBFS and may be a leftover of a descriptor closed a moment ago
+  // (the kernel sends RELEASE after close(2) returns): the version is checked all the same,
+  // as every open does, and the node takes it.
+  for (;;) {
+    if (auto existing = find_node(remote_path); existing && holds_own_content(*existing)) {
+      if (reattach_node(remote_path, existing)) {
+        *node = std::move(existing);
+        return 0;
+      }
+      continue;  // released in between: its content is on DBFS now
+    }
+    auto info = lookup(remote_path);
+    if (!info) return -ENOENT;
+    if (info->is_dir) return -EISDIR;
+    *node = attach_node(remote_path, &*info);
     return 0;
   }
-  auto info = lookup(remote_path);
-  if (!info) return -ENOENT;
-  if (info->is_dir) return -EISDIR;
-  *node = attach_node(remote_path, &*info);
-  return 0;
 }
 
 Filesystem::Handle Filesystem::new_handle(std::shared_ptr<FileNode> node, int flags) {

@@ -126,3 +126,16 @@ def test_a_file_changed_elsewhere_is_read_fresh_once_its_attributes_expire(emula
     path.write_bytes(b"version two, longer")
     os.utime(path, (1, 2_000_000_000))
     assert (m.path / "changing").read_bytes() == b"version two, longer"
+
+
+def test_an_open_sees_a_change_made_elsewhere_while_the_file_is_open_here(emulator, make_mount):
+    # The kernel sends RELEASE after close(2) has returned, so a file just closed may still be
+    # open inside dbfs-fuse when the next open comes: that open must still check the version.
+    path = emulator.root / "changing"
+    path.write_bytes(b"version one")
+    m = make_mount(emulator, "-o", "attr_ttl=0,dir_ttl=0,negative_ttl=0")
+    with open(m.path / "changing", "rb") as held:
+        assert held.read() == b"version one"
+        path.write_bytes(b"version two, longer")
+        os.utime(path, (1, 2_000_000_000))
+        assert (m.path / "changing").read_bytes() == b"version two, longer"

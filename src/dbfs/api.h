@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,14 @@ class Api {
   // Returns the number of bytes read (smaller than `length` at EOF).
   virtual int64_t read(const std::string& path, int64_t offset, int64_t length,
                        std::string& out) = 0;
+  // As read, into `out`, which has room for `length` bytes. This default reads into a string
+  // and copies; HttpApi decodes the answer straight into `out`.
+  virtual int64_t read_into(const std::string& path, int64_t offset, int64_t length, char* out) {
+    std::string data;
+    int64_t n = read(path, offset, length, data);
+    if (n > 0) std::memcpy(out, data.data(), static_cast<size_t>(n));
+    return n;
+  }
   virtual void put(const std::string& path, std::string_view contents, bool overwrite) = 0;
   virtual int64_t create(const std::string& path, bool overwrite) = 0;
   virtual void add_block(int64_t handle, std::string_view data) = 0;

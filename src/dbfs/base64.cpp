@@ -68,16 +68,28 @@ std::string encode(std::string_view bytes) {
   return out;
 }
 
-bool decode(std::string_view text, std::string& out) {
+// The text without its padding, or npos when its length cannot be base64.
+size_t unpadded_length(std::string_view text) {
   size_t n = text.size();
   if (n >= 1 && text[n - 1] == '=') --n;
   if (n >= 1 && text[n - 1] == '=') --n;
-  if (n % 4 == 1) return false;
+  if (n % 4 == 1) return std::string_view::npos;
   // Padding is only allowed to complete the last quartet.
-  if (text.size() != n && text.size() % 4 != 0) return false;
-  out.resize(n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0));
+  if (text.size() != n && text.size() % 4 != 0) return std::string_view::npos;
+  return n;
+}
+
+size_t decoded_size(std::string_view text) {
+  size_t n = unpadded_length(text);
+  if (n == std::string_view::npos) return n;
+  return n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
+}
+
+bool decode_to(std::string_view text, char* out) {
+  size_t n = unpadded_length(text);
+  if (n == std::string_view::npos) return false;
   auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  auto* o = reinterpret_cast<unsigned char*>(out);
   size_t full = n / 4 * 4, i = 0;
   uint32_t bad = 0;
   static const bool vectorised = detail::avx2_available();
@@ -106,6 +118,13 @@ bool decode(std::string_view text, std::string& out) {
     if (rest == 3) *o++ = uint8_t(v >> 8);
   }
   return (bad & kInvalid) == 0;
+}
+
+bool decode(std::string_view text, std::string& out) {
+  size_t size = decoded_size(text);
+  if (size == std::string_view::npos) return false;
+  out.resize(size);
+  return decode_to(text, out.data());
 }
 
 }  // namespace dbfs::base64

@@ -111,13 +111,22 @@ std::vector<FileInfo> HttpApi::list(const std::string& path) {
   return json::parse_list(op_name(Op::kList), get(Op::kList, p).body);
 }
 
-int64_t HttpApi::read(const std::string& path, int64_t offset, int64_t length, std::string& out) {
+HttpResponse HttpApi::get_read(const std::string& path, int64_t offset, int64_t length) {
   std::string p = canonical(Op::kRead, path);
-  length = std::min(length, kMaxBlock);
-  HttpResponse response = get(Op::kRead, p,
-                              url::encode_pairs({{"offset", std::to_string(offset)},
-                                                 {"length", std::to_string(length)}}));
+  return get(Op::kRead, p,
+             url::encode_pairs({{"offset", std::to_string(offset)},
+                                {"length", std::to_string(std::min(length, kMaxBlock))}}));
+}
+
+int64_t HttpApi::read(const std::string& path, int64_t offset, int64_t length, std::string& out) {
+  HttpResponse response = get_read(path, offset, length);
   return json::parse_read(op_name(Op::kRead), response.body, out);
+}
+
+int64_t HttpApi::read_into(const std::string& path, int64_t offset, int64_t length, char* out) {
+  HttpResponse response = get_read(path, offset, length);
+  return json::parse_read_into(op_name(Op::kRead), response.body, out,
+                               static_cast<size_t>(std::max<int64_t>(0, std::min(length, kMaxBlock))));
 }
 
 void HttpApi::put(const std::string& path, std::string_view contents, bool overwrite) {

@@ -35,6 +35,7 @@ class HttpApi : public Api {
   FileInfo get_status(const std::string& path) override;
   std::vector<FileInfo> list(const std::string& path) override;
   int64_t read(const std::string& path, int64_t offset, int64_t length, std::string& out) override;
+  int64_t read_into(const std::string& path, int64_t offset, int64_t length, char* out) override;
   void put(const std::string& path, std::string_view contents, bool overwrite) override;
   int64_t create(const std::string& path, bool overwrite) override;
   void add_block(int64_t handle, std::string_view data) override;
@@ -61,6 +62,8 @@ class HttpApi : public Api {
   };
 
   HttpResponse call(Call call);
+  // The read endpoint's answer for [offset, offset + min(length, kMaxBlock)).
+  HttpResponse get_read(const std::string& path, int64_t offset, int64_t length);
   HttpResponse get(Op op, const std::string& path, std::string extra_query = {});
   HttpResponse post(Op op, std::string_view subject, std::string body,
                     RetrySafety safety = RetrySafety::kIdempotent, Absolve absolve = {});

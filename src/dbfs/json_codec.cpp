@@ -201,7 +201,13 @@ std::vector<FileInfo> parse_list(std::string_view op, std::string_view body) {
   return entries;
 }
 
-int64_t parse_read(std::string_view op, std::string& body, std::string& out) {
+namespace {
+
+// Parses a read answer in place and hands its "data" (base64; empty when absent) to `decode`,
+// which decodes it (failing on bad base64) and returns the number of bytes; that must agree
+// with "bytes_read".
+template <typename Decode>
+int64_t parse_read_with(std::string_view op, std::string& body, Decode decode) {
   // A read answer is two members; a small arena on the stack spares a heap chunk per call.
   char arena[1024];
   rapidjson::MemoryPoolAllocator<> allocator(arena, sizeof arena);
@@ -219,18 +225,35 @@ int64_t parse_read(std::string_view op, std::string& body, std::string& out) {
   auto* count = member(doc, "bytes_read");
   if (count && !read_int64(count, bytes_read)) fail(op, "\"bytes_read\" is not a number", {});
   auto* data = member(doc, "data");
-  if (!data) {
-    out.clear();
-  } else if (!data->IsString()) {
-    fail(op, "\"data\" is not a string", {});
-  } else if (!base64::decode(view(*data), out)) {
-    fail(op, "\"data\" is not valid base64", {});
-  }
-  if (bytes_read >= 0 && static_cast<size_t>(bytes_read) != out.size()) {
+  if (data && !data->IsString()) fail(op, "\"data\" is not a string", {});
+  size_t size = decode(data ? view(*data) : std::string_view());
+  if (bytes_read >= 0 && static_cast<size_t>(bytes_read) != size) {
     fail(op, "\"bytes_read\" is " + std::to_string(bytes_read) + " but \"data\" holds " +
-                 std::to_string(out.size()) + " bytes", {});
+                 std::to_string(size) + " bytes", {});
   }
-  return static_cast<int64_t>(out.size());
+  return static_cast<int64_t>(size);
+}
+
+}  // namespace
+
+int64_t parse_read(std::string_view op, std::string& body, std::string& out) {
+  return parse_read_with(op, body, [&](std::string_view text) {
+    if (!base64::decode(text, out)) fail(op, "\"data\" is not valid base64", {});
+    return out.size();
+  });
+}
+
+int64_t parse_read_into(std::string_view op, std::string& body, char* out, size_t capacity) {
+  return parse_read_with(op, body, [&](std::string_view text) {
+    size_t size = base64::decoded_size(text);
+    if (size == std::string_view::npos) fail(op, "\"data\" is not valid base64", {});
+    if (size > capacity) {
+      fail(op, "\"data\" holds " + std::to_string(size) + " bytes, more than the " +
+                   std::to_string(capacity) + " asked for", {});
+    }
+    if (!base64::decode_to(text, out)) fail(op, "\"data\" is not valid base64", {});
+    return size;
+  });
 }
 
 int64_t parse_handle(std::string_view op, std::string_view body) {

@@ -38,6 +38,8 @@ std::vector<FileInfo> parse_list(std::string_view op, std::string_view body);
 // Parses the read answer in place (`body` is overwritten) and decodes "data" into `out`.
 // A missing "data" is empty. Returns bytes_read.
 int64_t parse_read(std::string_view op, std::string& body, std::string& out);
+// As parse_read, into `out`, which has room for `capacity` bytes; more data than that fails.
+int64_t parse_read_into(std::string_view op, std::string& body, char* out, size_t capacity);
 int64_t parse_handle(std::string_view op, std::string_view body);
 
 // The error an HTTP error answer stands for, whatever its body: a DBFS error object (string or

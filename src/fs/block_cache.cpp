@@ -13,8 +13,8 @@ std::string BlockCache::id(const Key& key) {
   return id;
 }
 
-std::shared_ptr<std::promise<BlockCache::Block>> BlockCache::claim(
-    const std::string& id, Block* held, std::shared_future<Block>* pending) {
+std::shared_ptr<std::promise<void>> BlockCache::claim(const std::string& id, Block* held,
+                                                      std::shared_future<void>* pending) {
   if (auto it = entries_.find(id); it != entries_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second.lru);
     ++stats_.hits;
@@ -22,60 +22,66 @@ std::shared_ptr<std::promise<BlockCache::Block>> BlockCache::claim(
     return nullptr;
   }
   if (auto it = in_flight_.find(id); it != in_flight_.end()) {
-    ++stats_.hits;
-    *pending = it->second;
+    *pending = it->second;  // the hit is counted when the waiter finds the block held
     return nullptr;
   }
   ++stats_.misses;
-  auto promise = std::make_shared<std::promise<Block>>();
+  auto promise = std::make_shared<std::promise<void>>();
   in_flight_.emplace(id, promise->get_future().share());
   return promise;
 }
 
 BlockCache::Block BlockCache::run_fetch(const std::string& id, const std::string& path,
-                                        const std::shared_ptr<std::promise<Block>>& promise,
-                                        const Fetch& fetch) {
+                                        const std::shared_ptr<std::promise<void>>& promise,
+                                        const Fetch& fetch, bool for_reader) {
   Block block;
   try {
-    block = std::make_shared<const std::string>(fetch());
+    block = std::make_shared<BlockBytes>(fetch());  // not const: take() may move it out
   } catch (...) {
     abandon(id);
     promise->set_exception(std::current_exception());
     throw;
   }
-  finish(id, path, block);
-  promise->set_value(block);
+  // Readahead keeps no reference of its own: a reader woken by set_value must find the block
+  // held by the cache alone, or take() could not hand it over.
+  finish(id, path, for_reader ? block : std::move(block));
+  promise->set_value();
   return block;
 }
 
 BlockCache::Block BlockCache::get(const Key& key, const Fetch& fetch) {
   std::string block_id = id(key);
-  Block held;
-  std::shared_future<Block> pending;
-  std::shared_ptr<std::promise<Block>> promise;
-  {
-    MutexLock lock(mutex_);
-    promise = claim(block_id, &held, &pending);
+  for (;;) {
+    Block held;
+    std::shared_future<void> pending;
+    std::shared_ptr<std::promise<void>> promise;
+    {
+      MutexLock lock(mutex_);
+      promise = claim(block_id, &held, &pending);
+    }
+    if (held) return held;
+    if (promise) return run_fetch(block_id, key.path, promise, fetch, true);
+    // Another fetch of it is in flight: wait, then take it from the cache (the promise carries
+    // no block, so that take() can tell who holds one). Its error, if it failed, is thrown here;
+    // a block evicted before this reader got to it is fetched again.
+    pending.get();
   }
-  if (held) return held;
-  if (pending.valid()) return pending.get();
-  return run_fetch(block_id, key.path, promise, fetch);
 }
 
 void BlockCache::prefetch(const Key& key, Fetch fetch, ThreadPool& pool) {
   std::string block_id = id(key);
   Block held;
-  std::shared_future<Block> pending;
-  std::shared_ptr<std::promise<Block>> promise;
+  std::shared_future<void> pending;
+  std::shared_ptr<std::promise<void>> promise;
   {
     MutexLock lock(mutex_);
     promise = claim(block_id, &held, &pending);
-    if (!promise) --stats_.hits;  // readahead finding its block is not a reader's hit
+    if (held) --stats_.hits;  // readahead finding its block is not a reader's hit
   }
   if (!promise) return;
   pool.submit([this, block_id, path = key.path, promise, fetch = std::move(fetch)] {
     try {
-      run_fetch(block_id, path, promise, fetch);
+      run_fetch(block_id, path, promise, fetch, false);
     } catch (...) {
       // The waiters, if any, got the error through the promise; a later read fetches again.
     }
@@ -84,7 +90,30 @@ void BlockCache::prefetch(const Key& key, Fetch fetch, ThreadPool& pool) {
 
 bool BlockCache::contains(const Key& key) {
   MutexLock lock(mutex_);
-  return entries_.count(id(key)) > 0;
+  std::string block_id = id(key);
+  return entries_.count(block_id) > 0 || in_flight_.count(block_id) > 0;
+}
+
+std::optional<BlockBytes> BlockCache::take(const Key& key, Block& mine) {
+  {
+    MutexLock lock(mutex_);
+    auto it = entries_.find(id(key));
+    // Every reference is copied from the cache's (under this lock) or the caller's: a count of 2
+    // means no one else has it, and no one else can get it once it leaves the cache.
+    if (it == entries_.end() || it->second.block != mine || mine.use_count() != 2) {
+      return std::nullopt;
+    }
+    stats_.bytes -= mine->size();
+    lru_.erase(it->second.lru);
+    // Dropping the cache's reference is an acquire-release decrement of the count that every
+    // earlier holder decremented when it let go: what they did with the bytes happens before
+    // what the caller does next.
+    entries_.erase(it);
+    ++stats_.taken;
+  }
+  BlockBytes bytes = std::move(const_cast<BlockBytes&>(*mine));
+  mine.reset();
+  return bytes;
 }
 
 void BlockCache::finish(const std::string& id, const std::string& path, Block block) {

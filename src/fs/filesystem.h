@@ -48,7 +48,11 @@ class Filesystem {
   // `keep_cache` tells the caller whether the kernel may keep the pages it has of this file.
   int open(const std::string& path, int flags, Handle* fh, bool* keep_cache);
   int create(const std::string& path, int flags, Handle* fh);
-  int read(Handle fh, char* buf, size_t size, int64_t offset);
+  // With `whole`, a read of exactly one whole block of a file larger than the block cache, that
+  // no other reader holds, may hand that block over instead of copying it into `buf`: then
+  // `*whole` holds the bytes (and the cache no longer does). Only for replies the kernel keeps
+  // in its page cache.
+  int read(Handle fh, char* buf, size_t size, int64_t offset, BlockBytes* whole = nullptr);
   int write(Handle fh, const char* buf, size_t size, int64_t offset);
   int flush(Handle fh);  // uploads what this file has that DBFS has not; the error is close's
   int fsync(Handle fh);
@@ -108,7 +112,7 @@ class Filesystem {
   void stream_blocks(FileNode& node) REQUIRES(node.mutex);
   int upload_locked(FileNode& node) REQUIRES(node.mutex);
   int read_remote(OpenFile& file, const dbfs::FileInfo& info, char* buf, size_t size,
-                  int64_t offset);
+                  int64_t offset, BlockBytes* whole);
   BlockCache::Fetch fetch_block(const dbfs::FileInfo& info, int64_t index);
 
   dbfs::Api& api_;

@@ -94,14 +94,14 @@ int Filesystem::create(const std::string& path, int flags, Handle* fh) {
 BlockCache::Fetch Filesystem::fetch_block(const dbfs::FileInfo& info, int64_t index) {
   return [this, path = info.path, offset = index * kBlock,
           length = std::min(kBlock, info.file_size - index * kBlock)] {
-    std::string data;
-    api_.read(path, offset, length, data);
+    BlockBytes data(static_cast<size_t>(length));
+    data.set_size(static_cast<size_t>(api_.read_into(path, offset, length, data.data())));
     return data;
   };
 }
 
 int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* buf, size_t size,
-                            int64_t offset) {
+                            int64_t offset, BlockBytes* whole) {
   if (offset >= info.file_size || size == 0) return 0;
   int64_t end = std::min(info.file_size, offset + int64_t(size));
   int64_t first = offset / kBlock, last = (end - 1) / kBlock;
@@ -136,6 +136,17 @@ int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* bu
     int64_t from = std::max(offset, block_start) - block_start;
     int64_t to = std::min(end - block_start, int64_t(block->size()));
     if (to <= from) break;  // the file is shorter than it was said to be
+    if (whole && first == last && from == 0 && to == int64_t(block->size()) &&
+        info.file_size > int64_t(options_.block_cache_bytes)) {
+      // This read is the whole block, and the kernel keeps the reply in its page cache. A file
+      // that fits in the cache stays there too (it serves the page cache's holes when memory
+      // runs short); of a bigger one the cache could keep only a part, so its blocks go to the
+      // kernel as they are, not copied, unless another reader holds the block too.
+      if (auto bytes = blocks_.take(key(b), block)) {
+        *whole = std::move(*bytes);
+        return int(whole->size());
+      }
+    }
     std::memcpy(buf + copied, block->data() + from, size_t(to - from));
     copied += to - from;
     if (to < std::min(end - block_start, kBlock)) break;
@@ -143,7 +154,7 @@ int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* bu
   return int(copied);
 }
 
-int Filesystem::read(Handle fh, char* buf, size_t size, int64_t offset) {
+int Filesystem::read(Handle fh, char* buf, size_t size, int64_t offset, BlockBytes* whole) {
   OpenFile& file = file_of(fh);
   dbfs::FileInfo info;
   {
@@ -158,7 +169,8 @@ int Filesystem::read(Handle fh, char* buf, size_t size, int64_t offset) {
     }
     info = file.node->remote;
   }
-  return errno_guard("read", info.path, [&] { return read_remote(file, info, buf, size, offset); });
+  return errno_guard("read", info.path,
+                     [&] { return read_remote(file, info, buf, size, offset, whole); });
 }
 
 void Filesystem::load_staging(FileNode& node) {

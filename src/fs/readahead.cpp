@@ -13,6 +13,7 @@ Readahead::Range Readahead::on_read(int64_t offset, int64_t size, int64_t file_s
     window_ = window_ == 0 ? std::min(kInitialBlocks, max_) : std::min(window_ * 2, max_);
   } else {
     window_ = 0;
+    asked_end_ = 0;
   }
   int64_t reach = block_ * std::max<int64_t>(2 * window_, 4);
   bool near = offset >= next_ - reach && offset <= next_ + reach;
@@ -22,7 +23,10 @@ Readahead::Range Readahead::on_read(int64_t offset, int64_t size, int64_t file_s
   int64_t last_block = (file_size - 1) / block_;
   int64_t first = (offset + size - 1) / block_ + 1;
   int64_t end = std::min(first + window_, last_block + 1);
-  return first < end ? Range{first, end} : Range{};
+  first = std::max(first, asked_end_);
+  if (first >= end) return {};
+  asked_end_ = end;
+  return {first, end};
 }
 
 }  // namespace fs

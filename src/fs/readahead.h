@@ -18,7 +18,7 @@ class Readahead {
     int64_t end = 0;
   };
   // Records a read of [offset, offset + size) of a file of `file_size` bytes and returns the
-  // blocks to prefetch.
+  // blocks to prefetch: those of the window not asked for by an earlier read of this scan.
   Range on_read(int64_t offset, int64_t size, int64_t file_size);
   // Whether the last read looked like part of a sequential scan.
   bool sequential() const { return window_ > 0; }
@@ -32,6 +32,10 @@ class Readahead {
   int64_t next_ = 0;    // where a sequential reader goes next
   int64_t window_ = 0;  // blocks
   int far_reads_ = 0;   // reads in a row far from where the reader was heading
+  // Blocks below this were already prefetched in this scan. The kernel's requests arrive out of
+  // order; a block the kernel was given whole has left dbfs-fuse's cache, and a later request
+  // for an earlier block must not fetch it again.
+  int64_t asked_end_ = 0;
 };
 
 }  // namespace fs

@@ -74,10 +74,10 @@ void log_summary(Mount& mount) {
     return;
   }
   fs::Filesystem::Stats f = mount.filesystem->stats();
-  spdlog::info("summary of {} at {}:\n{}block cache: {} hits, {} fetches, {} MiB held\n"
-               "uploads: {} done, {} failed, {} in flight; {} files open",
+  spdlog::info("summary of {} at {}:\n{}block cache: {} hits, {} fetches, {} handed to the "
+               "kernel, {} MiB held\nuploads: {} done, {} failed, {} in flight; {} files open",
                mount.options.source, mount.options.mountpoint, mount.api->stats().summary(),
-               f.blocks.hits, f.blocks.misses, f.blocks.bytes >> 20, f.uploads,
+               f.blocks.hits, f.blocks.misses, f.blocks.taken, f.blocks.bytes >> 20, f.uploads,
                f.uploads_failed, f.uploads_in_flight, f.open_files);
 }
 

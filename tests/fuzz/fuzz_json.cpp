@@ -172,6 +172,29 @@ std::string padded(std::string_view text) {
   return out;
 }
 
+// parse_read_into decodes straight into a buffer of a given room (dbfs-fuse's blocks): for any
+// answer it must agree with parse_read where the data fits, and refuse data that does not.
+void check_read_into(std::string_view input) {
+  std::string for_string = padded(input), for_buffer = padded(input), out;
+  int64_t n = 0, m = 0;
+  bool string_ok = parses([&] { n = json::parse_read("read", for_string, out); });
+  std::string room(64, '\0');
+  bool buffer_ok =
+      parses([&] { m = json::parse_read_into("read", for_buffer, room.data(), room.size()); });
+  bool fits = string_ok && out.size() <= room.size();
+  FUZZ_CHECK(buffer_ok == fits, std::string(input));
+  if (fits) FUZZ_CHECK(m == n && room.compare(0, out.size(), out) == 0, std::string(input));
+  // The input as a payload, into exactly its room.
+  std::string answer = padded(json::RequestBody()
+                                  .add("bytes_read", static_cast<int64_t>(input.size()))
+                                  .add("data", dbfs::base64::encode(input))
+                                  .finish());
+  std::string exact(input.size(), '\0');
+  FUZZ_CHECK(parses([&] { m = json::parse_read_into("read", answer, exact.data(), exact.size()); }),
+             std::string(input));
+  FUZZ_CHECK(m == static_cast<int64_t>(input.size()) && exact == input, std::string(input));
+}
+
 void check_read(std::string_view input) {
   std::string body = padded(input), out;
   int64_t n = 0;
@@ -192,6 +215,7 @@ void check_read(std::string_view input) {
                       .add("data", data)
                       .finish());
   FUZZ_CHECK(!parses([&] { json::parse_read("read", answer, out); }), data);
+  check_read_into(input);
 }
 
 // A number taken from the input, as JSON writes it: an integral value in int64 range must come

@@ -169,6 +169,61 @@ TEST_F(FilesystemTest, ASequentialReadFetchesEachBlockOnce) {
   EXPECT_EQ(api_->count("get-status"), 1);
 }
 
+// A read the kernel will cache (dbfs-fuse's read_buf) that covers one whole block of a file
+// larger than the block cache gets the block's memory itself, and the cache lets it go; any
+// other read is copied and keeps it.
+TEST_F(FilesystemTest, AWholeBlockReadHandsTheBlockOverAndOthersAreCopied) {
+  std::string data = random_bytes(3 * MiB + 100, 6);
+  ASSERT_EQ(write_file("/whole", data), 0);
+  fs_ = nullptr;  // a core with a 2 MiB cache, which the file does not fit in
+  FsOptions options;
+  options.cache_dir = (base_ / "cache").string();
+  options.block_cache_bytes = 2 * MiB;
+  fs_ = std::make_unique<Filesystem>(*api_, options);
+  Filesystem::Handle fh;
+  bool keep;
+  ASSERT_EQ(fs_->open("/whole", O_RDONLY, &fh, &keep), 0);
+  std::string buf(MiB, '\0');
+  BlockBytes whole;
+  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, MiB, &whole), int(MiB));
+  ASSERT_NE(whole.data(), nullptr);
+  EXPECT_EQ(whole.view(), std::string_view(data).substr(MiB, MiB));
+  EXPECT_EQ(fs_->stats().blocks.taken, 1u);
+  // Part of a block, or without `whole`: copied into the buffer, nothing handed over.
+  BlockBytes part;
+  ASSERT_EQ(fs_->read(fh, buf.data(), 4096, 2 * MiB + 8, &part), 4096);
+  EXPECT_EQ(part.data(), nullptr);
+  EXPECT_EQ(buf.substr(0, 4096), data.substr(2 * MiB + 8, 4096));
+  // The short last block, read whole.
+  BlockBytes tail;
+  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, 3 * MiB, &tail), 100);
+  EXPECT_EQ(tail.view(), std::string_view(data).substr(3 * MiB));
+  EXPECT_EQ(fs_->stats().blocks.taken, 2u);
+  // A block handed over is fetched again if asked for again.
+  api_->reset();
+  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, MiB, nullptr), int(MiB));
+  EXPECT_EQ(buf, data.substr(MiB, MiB));
+  EXPECT_EQ(api_->count("read"), 1);
+  fs_->release(fh);
+}
+
+TEST_F(FilesystemTest, AFileThatFitsInTheCacheStaysThere) {
+  std::string data = random_bytes(2 * MiB, 7);
+  ASSERT_EQ(write_file("/fits", data), 0);
+  Filesystem::Handle fh;
+  bool keep;
+  ASSERT_EQ(fs_->open("/fits", O_RDONLY, &fh, &keep), 0);
+  std::string buf(MiB, '\0');
+  BlockBytes whole;
+  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, 0, &whole), int(MiB));
+  EXPECT_EQ(whole.data(), nullptr);
+  EXPECT_EQ(buf, data.substr(0, MiB));
+  api_->reset();
+  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, 0, &whole), int(MiB));
+  EXPECT_EQ(api_->count("read"), 0);
+  fs_->release(fh);
+}
+
 TEST_F(FilesystemTest, ARandomReaderFetchesOnlyWhatItReads) {
   std::string data = random_bytes(20 * MiB, 5);
   store_->put("/rnd", "", true);

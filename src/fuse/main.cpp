@@ -125,8 +125,9 @@ std::vector<std::string> fuse_arguments(const fuse_adapter::MountOptions& o) {
 int main(int argc, char** argv) {
   // Many threads each touching 1 MiB buffers would otherwise each grow a malloc arena of their
   // own, and memory held in arenas counts against the cache budget. One arena: free space left
-  // between blocks (1 MiB) and API answers (1.4 MB) is reused by every thread. With two, a cold
-  // 1 GiB read peaked at 321-329 MiB of RSS (256 MiB budget); with one, 300-318.
+  // between blocks (1 MiB) and API answers (1.4 MB) is reused by every thread. With two, a full
+  // block cache (256 MiB budget) peaked at 321-329 MiB of RSS in a cold 1 GiB read (before its
+  // blocks went to the kernel instead); with one, 300-318. fio's random reads fill it now: 283.
   mallopt(M_ARENA_MAX, 1);
   // Blocks and API answers are 1 to 1.4 MiB. By default glibc maps each such buffer on its own,
   // or trims the heap when it is freed, and the next one faults in fresh zeroed pages: 8-15% of

@@ -25,6 +25,10 @@ struct FileNode {
   bool dirty GUARDED_BY(mutex) = false;     // staging holds bytes DBFS has not
   bool unlinked GUARDED_BY(mutex) = false;  // removed while open: never uploaded again
   int64_t mtime_ms GUARDED_BY(mutex) = 0;   // of the staged content
+  // The errno of a write that could not be staged (a full cache_dir): part of it may be, so the
+  // content is neither the old one nor what was written. It is never uploaded, and every close
+  // says so, until the file is truncated to empty.
+  int write_error GUARDED_BY(mutex) = 0;
 
   // Streaming upload of a file written front to back from empty.
   bool streamable GUARDED_BY(mutex) = false;

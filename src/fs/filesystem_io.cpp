@@ -199,6 +199,7 @@ void Filesystem::truncate_locked(FileNode& node, int64_t size) {
     node.stream_frontier = 0;
     node.staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes);
     node.streamable = true;
+    node.write_error = 0;
   } else {
     load_staging(node);
     node.staging->truncate(size);
@@ -245,7 +246,16 @@ int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset) {
       node.stream.reset();
       node.streamable = false;
     }
-    node.staging->write(buf, size, offset);
+    try {
+      node.staging->write(buf, size, offset);
+    } catch (const std::system_error& e) {
+      node.write_error = e.code().value() ? e.code().value() : EIO;
+      node.dirty = true;
+      if (node.stream) node.stream->abandon();  // removes what went up of it
+      node.stream.reset();
+      node.streamable = false;
+      throw;
+    }
     node.dirty = true;
     node.mtime_ms = now_ms();
     stream_blocks(node);
@@ -260,6 +270,11 @@ int Filesystem::upload_locked(FileNode& node) {
     ~Done() { --n; }
   } done{uploads_in_flight_};
   return errno_guard("upload", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
+    if (node.write_error) {
+      spdlog::error("{}: not uploaded, a write to it failed ({}); DBFS keeps what it had",
+                    node.path, std::strerror(node.write_error));
+      return -node.write_error;
+    }
     int64_t size = node.staging->size();
     std::optional<dbfs::FileInfo> info;
     if (node.stream) {

@@ -276,6 +276,41 @@ def test_exhausted_retries_make_cp_fail_and_keep_the_old_file(emulator, make_mou
     assert (emulator.root / "kept").read_bytes() == b"precious"
 
 
+def test_a_full_cache_dir_fails_the_copy_and_publishes_nothing(emulator, make_mount, tmp_path):
+    # Staging beyond 8 MiB a file spills to cache_dir; here that holds 16 MiB.
+    cache = tmp_path / "small-cache"
+    cache.mkdir()
+    sh("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", cache, timeout=30)
+    m = None
+    try:
+        (emulator.root / "kept").write_bytes(b"precious")
+        (tmp_path / "big").write_bytes(random.Random(14).randbytes(48 * MiB))
+        m = make_mount(emulator, cache_dir=cache)
+        for name in ("new", "kept"):
+            r = sh("cp", tmp_path / "big", m.path / name, check=False)
+            assert r.returncode != 0 and "No space left on device" in r.stderr, r.stderr
+        # Neither a part of the new file nor of the overwrite reached a final name, and what the
+        # streams had sent is removed (on their own threads).
+        assert not (emulator.root / "new").exists()
+        assert (emulator.root / "kept").read_bytes() == b"precious"
+        deadline = time.monotonic() + 15
+        while list(emulator.root.glob(".dbfs-fuse-upload.*")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not list(emulator.root.glob(".dbfs-fuse-upload.*"))
+        # The space comes back when the kernel releases the failed files; then a copy that fits
+        # (12 MiB: 4 of them spilled) goes through.
+        while os.statvfs(cache).f_bfree * os.statvfs(cache).f_frsize < 15 * MiB:
+            assert time.monotonic() < deadline, "cache_dir space not given back"
+            time.sleep(0.1)
+        (tmp_path / "fits").write_bytes(random.Random(15).randbytes(12 * MiB))
+        sh("cp", tmp_path / "fits", m.path / "new")
+        assert (emulator.root / "new").read_bytes() == (tmp_path / "fits").read_bytes()
+    finally:
+        if m is not None:
+            m.stop()
+        sh("umount", "-l", cache, timeout=30, check=False)
+
+
 def _peak_rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:

@@ -232,6 +232,7 @@ void Filesystem::stream_blocks(FileNode& node) {
     }
     node.stream_frontier += kBlock;
   }
+  node.staging->uncache_before(node.stream_frontier);
 }
 
 int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset) {

@@ -100,6 +100,20 @@ void Staging::read(int64_t offset, size_t len, std::string& out) const {
   out.resize(read(out.data(), len, offset));
 }
 
+void Staging::uncache_before(int64_t offset) {
+  if (fd_ < 0 || offset <= writeback_started_) return;
+  // Errors are ignored: this changes only where the bytes are kept, never what they are.
+  ::sync_file_range(fd_, writeback_started_, offset - writeback_started_, SYNC_FILE_RANGE_WRITE);
+  writeback_started_ = offset;
+  // Pages still being written are skipped by the kernel (and stay until the file is closed);
+  // a few blocks back they are on disk.
+  constexpr int64_t kLag = 8 << 20;
+  if (int64_t written = writeback_started_ - kLag; written > uncached_) {
+    ::posix_fadvise(fd_, uncached_, written - uncached_, POSIX_FADV_DONTNEED);
+    uncached_ = written;
+  }
+}
+
 void Staging::truncate(int64_t size) {
   if (fd_ < 0 && size_t(size) > memory_limit_) spill();
   if (fd_ < 0) {

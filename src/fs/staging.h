@@ -23,6 +23,14 @@ class Staging {
   void read(int64_t offset, size_t len, std::string& out) const;
   void truncate(int64_t size);
   bool spilled() const { return fd_ >= 0; }
+  // A hint that the bytes before `offset` will rarely be read again (they have been uploaded):
+  // they start going to disk now, and the memory of those that already reached it is given
+  // back. They stay in the file, and read() still returns them. Why: a big upload no longer
+  // fills the page cache with a second copy of itself, and writing into new page cache costs
+  // several times what reusing pages just given back does (on VMs whose host takes back free
+  // memory: 0.85 against 0.24 s of system CPU per GiB here). The price: the bytes are written
+  // to disk, which a file closed within the kernel's dirty expiry (30 s) could have skipped.
+  void uncache_before(int64_t offset);
 
  private:
   void spill();
@@ -32,6 +40,10 @@ class Staging {
   std::string memory_;
   int fd_ = -1;
   int64_t size_ = 0;
+  // uncache_before has sent the bytes below writeback_started_ to disk, and given back the
+  // memory of those below uncached_.
+  int64_t writeback_started_ = 0;
+  int64_t uncached_ = 0;
 };
 
 }  // namespace fs

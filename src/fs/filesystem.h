@@ -110,6 +110,8 @@ class Filesystem {
   void load_staging(FileNode& node) REQUIRES(node.mutex);
   void truncate_locked(FileNode& node, int64_t size) REQUIRES(node.mutex);
   void stream_blocks(FileNode& node) REQUIRES(node.mutex);
+  // The file is uploaded whole at close from now on; what its stream sent is removed.
+  void stop_streaming(FileNode& node) REQUIRES(node.mutex);
   int upload_locked(FileNode& node) REQUIRES(node.mutex);
   int read_remote(OpenFile& file, const dbfs::FileInfo& info, char* buf, size_t size,
                   int64_t offset, BlockBytes* whole);

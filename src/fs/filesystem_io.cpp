@@ -203,14 +203,16 @@ void Filesystem::truncate_locked(FileNode& node, int64_t size) {
   } else {
     load_staging(node);
     node.staging->truncate(size);
-    if (node.stream && size < node.stream_frontier) {
-      node.stream->abandon();
-      node.stream.reset();
-      node.streamable = false;
-    }
+    if (node.stream && size < node.stream_frontier) stop_streaming(node);
   }
   node.dirty = true;
   node.mtime_ms = now_ms();
+}
+
+void Filesystem::stop_streaming(FileNode& node) {
+  if (node.stream) node.stream->abandon();  // removes what went up of it
+  node.stream.reset();
+  node.streamable = false;
 }
 
 void Filesystem::stream_blocks(FileNode& node) {
@@ -241,20 +243,14 @@ int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset) {
   MutexLock lock(node.mutex);
   return errno_guard("write", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
     load_staging(node);
-    if (node.stream && offset < node.stream_frontier) {
-      // Rewriting bytes already sent: the stream cannot take that back.
-      node.stream->abandon();
-      node.stream.reset();
-      node.streamable = false;
-    }
+    // Rewriting bytes already sent: the stream cannot take that back.
+    if (node.stream && offset < node.stream_frontier) stop_streaming(node);
     try {
       node.staging->write(buf, size, offset);
     } catch (const std::system_error& e) {
       node.write_error = e.code().value() ? e.code().value() : EIO;
       node.dirty = true;
-      if (node.stream) node.stream->abandon();  // removes what went up of it
-      node.stream.reset();
-      node.streamable = false;
+      stop_streaming(node);
       throw;
     }
     node.dirty = true;

@@ -91,6 +91,47 @@ void parse_trigger(std::string_view spec, std::string_view text, FaultRule& rule
   }
 }
 
+// Upper bounds keep a typo from asking for an exabyte.
+constexpr int64_t kMaxLongBytes = 64 << 20;     // held in memory with the answer
+constexpr int64_t kMaxOversizeMib = 1 << 20;    // 1 TiB, streamed
+constexpr int64_t kMaxEntries = 1'000'000'000;  // streamed
+
+int64_t parse_bounded(std::string_view spec, std::string_view text, int64_t min, int64_t max) {
+  int64_t value = parse_count(spec, text, min);
+  if (value > max) fail(spec, std::string(text) + " is more than " + std::to_string(max));
+  return value;
+}
+
+// The effects of a hostile or broken server; false if `head` is none of them.
+bool parse_hostile(std::string_view spec, std::string_view head, FaultEffect& effect) {
+  using Kind = FaultEffect::Kind;
+  if (head == "short") {
+    effect.kind = Kind::kShort;
+  } else if (head == "hostile") {
+    effect.kind = Kind::kHostile;
+  } else if (head == "echo-auth") {
+    effect.kind = Kind::kEchoAuth;
+  } else if (auto n = value_of(head, "long")) {
+    effect.kind = Kind::kLong;
+    effect.amount = parse_bounded(spec, *n, 1, kMaxLongBytes);
+  } else if (auto bps = value_of(head, "trickle")) {
+    effect.kind = Kind::kTrickle;
+    effect.amount = parse_count(spec, *bps, 1);
+  } else if (auto mib = value_of(head, "oversize")) {
+    effect.kind = Kind::kOversize;
+    effect.amount = parse_bounded(spec, *mib, 1, kMaxOversizeMib);
+  } else if (auto mib = value_of(head, "oversize-chunked")) {
+    effect.kind = Kind::kOversizeChunked;
+    effect.amount = parse_bounded(spec, *mib, 1, kMaxOversizeMib);
+  } else if (auto n = value_of(head, "entries")) {
+    effect.kind = Kind::kEntries;
+    effect.amount = parse_bounded(spec, *n, 0, kMaxEntries);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 FaultEffect parse_effect(std::string_view spec, std::string_view text) {
   using Kind = FaultEffect::Kind;
   FaultEffect effect;
@@ -98,6 +139,7 @@ FaultEffect parse_effect(std::string_view spec, std::string_view text) {
   std::string_view head = items.front();
   if (items.size() > 1 && !head.starts_with("status="))
     fail(spec, "only status= takes options (code=, retry-after=)");
+  if (parse_hostile(spec, head, effect)) return effect;
   if (head == "reset") {
     effect.kind = Kind::kReset;
   } else if (head == "lost") {

@@ -29,20 +29,56 @@ inline constexpr std::string_view kFaultHelp = R"(Fault rules: --fault OPS:TRIGG
            reset      the connection drops before any answer, not applied
            lost       applied, then the connection drops before the answer
            delay=MS   MS more milliseconds, then normal processing
+         A hostile or broken server:
+           short      read: applied; the answer carries half the bytes read (rounded down), with
+                      bytes_read saying so. Other ops: no fault
+           long=N     read: applied; N more bytes ('X') than read, counted in bytes_read
+                      (N <= 67108864). Other ops: no fault
+           trickle=BPS  applied; the answer's body is sent at about BPS bytes per second
+           oversize=MIB  200 with a valid JSON body of about MIB MiB (read: a base64 "data";
+                      other ops: one huge string field), with a Content-Length; not applied
+           oversize-chunked=MIB  the same in chunked transfer encoding
+           entries=N  list of a directory: N synthetic files DIR/f0000001... (size 1) instead of
+                      its entries. Other ops, or list of a file: no fault
+           hostile    list of a directory: its entries, then DIR/a/b, DIR/.., DIR/., /etc/passwd,
+                      DIR/ (empty name), DIR/nul\u0000cut and the first entry again.
+                      Other ops, or list of a file: no fault
+           echo-auth  400 INVALID_PARAMETER_VALUE whose message repeats the Authorization header
+                      plain, base64- and URL-encoded (a server leaking the token); not applied
   The first rule whose ops and trigger match decides. Each rule counts every request of its own
   ops, whether or not an earlier rule decided it.
   Examples: add-block:p=0.05:status=503   *:every=10:status=429,retry-after=1
             close:first=1:lost   read:always:delay=200   list:first=2:html=502
+            read:first=1:short   *:always:trickle=100   list:always:entries=1000000
 )";
 
 struct FaultEffect {
-  enum class Kind { kStatus, kHtml, kText, kReset, kLost, kDelay };
+  enum class Kind {
+    kStatus, kHtml, kText, kReset, kLost, kDelay,
+    // A hostile or broken server (hostile_answers.h).
+    kShort, kLong, kTrickle, kOversize, kOversizeChunked, kEntries, kHostile, kEchoAuth,
+  };
   Kind kind = Kind::kStatus;
   int status = 0;          // kStatus, kHtml, kText
   std::string error_code;  // kStatus: the JSON error_code; empty for an empty body
   int retry_after_s = -1;  // kStatus: the Retry-After header, -1 for none
   int delay_ms = 0;        // kDelay
+  // kLong: extra bytes; kTrickle: bytes per second; kOversize*: MiB; kEntries: entries.
+  int64_t amount = 0;
 };
+
+// Whether the operation runs under `kind` (the answer may then be reshaped or lost); the other
+// effects answer, or drop the connection, in its place.
+inline bool applies_operation(FaultEffect::Kind kind) {
+  using Kind = FaultEffect::Kind;
+  switch (kind) {
+    case Kind::kLost: case Kind::kDelay: case Kind::kShort: case Kind::kLong:
+    case Kind::kTrickle: case Kind::kEntries: case Kind::kHostile:
+      return true;
+    default:
+      return false;
+  }
+}
 
 struct FaultRule {
   enum class Trigger { kAlways, kProbability, kEvery, kFirst, kAfter };

@@ -16,6 +16,7 @@
 #include "emulator/connection_drop.h"
 #include "emulator/endpoints.h"
 #include "emulator/errors.h"
+#include "emulator/hostile_answers.h"
 #include "emulator/ops.h"
 
 namespace emulator {
@@ -57,6 +58,13 @@ void drain(const httplib::Request& req, const httplib::ContentReader& reader) {
   } else {
     reader(ignore);
   }
+}
+
+// The fields of an API request besides its JSON body: POST parameters are the body's alone; a
+// GET's query string wins over its body.
+const RequestParams::Fields& query_of(const httplib::Request& req) {
+  static const RequestParams::Fields kNoFields;
+  return method_of(req) == "GET" ? req.params : kNoFields;
 }
 
 void sleep_ms(int ms) {
@@ -124,7 +132,10 @@ std::string Server::bind() {
 
 void Server::run() { http_->listen_after_bind(); }
 
-void Server::stop() { http_->stop(); }
+void Server::stop() {
+  stopping_->store(true);
+  http_->stop();
+}
 
 void Server::route() {
   http_->set_pre_routing_handler([](const httplib::Request& request, httplib::Response&) {
@@ -194,10 +205,7 @@ void Server::api(const httplib::Request& req, httplib::Response& res) {
       [&] {
         const Op* known = find_op(op);
         if (!known || known->method != method) throw endpoint_not_found(method, op);
-        static const RequestParams::Fields kNoFields;
-        // POST parameters are the JSON body's alone; a GET's query string wins over its body.
-        RequestParams params(op, method == "GET" ? req.params : kNoFields, req.body);
-        return run_endpoint(store_, op, params);
+        return run_endpoint(store_, op, RequestParams(op, query_of(req), req.body));
       },
       [] {});
 }
@@ -257,6 +265,7 @@ void Server::serve(const httplib::Request& req, httplib::Response& res, const st
                    const Apply& apply, const std::function<void()>& skip_body) {
   stats_.request(op);
   bool drop = false;
+  uint64_t streamed = 0;  // body bytes a content provider sends after this returns
   auto verdict = auth_.check(req.get_header_value("Authorization"));
   if (verdict != Authenticator::Verdict::kAllowed) {
     skip_body();
@@ -272,9 +281,9 @@ void Server::serve(const httplib::Request& req, httplib::Response& res, const st
     if (fault && fault->kind == Kind::kDelay) sleep_ms(fault->delay_ms);
     if (fault && fault->kind == Kind::kReset) {
       drop = true;
-    } else if (fault && fault->kind != Kind::kLost && fault->kind != Kind::kDelay) {
+    } else if (fault && !applies_operation(fault->kind)) {
       skip_body();
-      answers::fault(res, *fault);
+      streamed = answer_instead(req, res, op, *fault);
     } else {
       try {
         answers::json(res, 200, apply());
@@ -285,6 +294,7 @@ void Server::serve(const httplib::Request& req, httplib::Response& res, const st
         answers::error(res, dbfs::ApiError::http(op, 500, "INTERNAL_ERROR", e.what()));
       }
       drop = fault && fault->kind == Kind::kLost;
+      if (fault && !drop) streamed = reshape(req, res, op, *fault);
     }
   }
   if (options_.latency_ms > 0 || options_.jitter_ms > 0) {
@@ -303,7 +313,53 @@ void Server::serve(const httplib::Request& req, httplib::Response& res, const st
                   op);
     return;
   }
-  stats_.answered(res.status, body_size(req), res.body.size());
+  stats_.answered(res.status, body_size(req), res.body.size() + streamed);
+}
+
+uint64_t Server::answer_instead(const httplib::Request& req, httplib::Response& res,
+                                const std::string& op, const FaultEffect& fault) {
+  using Kind = FaultEffect::Kind;
+  switch (fault.kind) {
+    case Kind::kOversize:
+    case Kind::kOversizeChunked:
+      return hostile::oversize(res, op, fault.amount, fault.kind == Kind::kOversizeChunked,
+                               stopping_);
+    case Kind::kEchoAuth:
+      hostile::echo_auth(res, op, req.get_header_value("Authorization"));
+      return 0;
+    default:
+      answers::fault(res, fault);
+      return 0;
+  }
+}
+
+uint64_t Server::reshape(const httplib::Request& req, httplib::Response& res,
+                         const std::string& op, const FaultEffect& fault) {
+  using Kind = FaultEffect::Kind;
+  if (fault.kind == Kind::kTrickle) return hostile::trickle(res, fault.amount, stopping_);
+  // The others change a successful read or list only.
+  if (res.status != 200) return 0;
+  if (op == "read" && fault.kind == Kind::kShort) hostile::shorten_read(res.body);
+  if (op == "read" && fault.kind == Kind::kLong) hostile::lengthen_read(res.body, fault.amount);
+  if (op != "list" || (fault.kind != Kind::kHostile && fault.kind != Kind::kEntries)) return 0;
+  std::optional<std::string> dir = listed_directory(req);
+  if (!dir) return 0;
+  if (fault.kind == Kind::kHostile) {
+    hostile::add_hostile_entries(res.body, *dir);
+    return 0;
+  }
+  return hostile::synthetic_listing(res, *dir, fault.amount, stopping_);
+}
+
+std::optional<std::string> Server::listed_directory(const httplib::Request& req) {
+  try {
+    RequestParams params("list", query_of(req), req.body);
+    dbfs::FileInfo info = store_.get_status(std::string(params.required_text("path")));
+    if (info.is_dir) return info.path;
+  } catch (const dbfs::ApiError&) {
+    // gone since it was listed: the listing stands as it is
+  }
+  return std::nullopt;
 }
 
 bool Server::authorized(const httplib::Request& req, httplib::Response& res) {

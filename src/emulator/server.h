@@ -2,8 +2,11 @@
 
 #include <httplib.h>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +56,15 @@ class Server {
   // body that is not used (a streamed put refused before reading it).
   void serve(const httplib::Request& req, httplib::Response& res, const std::string& op,
              const Apply& apply, const std::function<void()>& skip_body);
+  // The answer of a fault that takes the operation's place. Both this and reshape() return the
+  // bytes a content provider will send (res.body then stays empty), for the stats.
+  uint64_t answer_instead(const httplib::Request& req, httplib::Response& res,
+                          const std::string& op, const FaultEffect& fault);
+  // The operation's answer as a fault that lets it run changes it (hostile_answers.h).
+  uint64_t reshape(const httplib::Request& req, httplib::Response& res, const std::string& op,
+                   const FaultEffect& fault);
+  // The directory a list request names, as the store names it; nothing if it names a file.
+  std::optional<std::string> listed_directory(const httplib::Request& req);
   // Control and OAuth endpoints.
   bool authorized(const httplib::Request& req, httplib::Response& res);
   void oauth_metadata(const httplib::Request& req, httplib::Response& res);
@@ -65,6 +77,9 @@ class Server {
   RateLimiter rate_limiter_;
   FaultInjector faults_;
   Stats stats_;
+  // Set by stop(): streamed answers (trickle, oversize, entries) end at once. Shared with their
+  // content providers.
+  std::shared_ptr<std::atomic<bool>> stopping_ = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<httplib::Server> http_;
   std::function<void()> widen_backlog_;
 };

@@ -50,6 +50,52 @@ TEST(FaultParser, OtherEffects) {
   EXPECT_EQ(delay.delay_ms, 200);
 }
 
+TEST(FaultParser, HostileServerEffects) {
+  auto effect = [](const char* spec) { return parse_fault(spec).effect; };
+  EXPECT_EQ(effect("read:always:short").kind, Kind::kShort);
+  EXPECT_EQ(effect("list:always:hostile").kind, Kind::kHostile);
+  EXPECT_EQ(effect("*:always:echo-auth").kind, Kind::kEchoAuth);
+  EXPECT_EQ(effect("read:always:long=5").kind, Kind::kLong);
+  EXPECT_EQ(effect("read:always:long=5").amount, 5);
+  EXPECT_EQ(effect("read:always:long=67108864").amount, 67108864);
+  EXPECT_EQ(effect("*:first=1:trickle=16").kind, Kind::kTrickle);
+  EXPECT_EQ(effect("*:first=1:trickle=16").amount, 16);
+  EXPECT_EQ(effect("*:always:oversize=1024").kind, Kind::kOversize);
+  EXPECT_EQ(effect("*:always:oversize=1024").amount, 1024);
+  EXPECT_EQ(effect("*:always:oversize-chunked=8").kind, Kind::kOversizeChunked);
+  EXPECT_EQ(effect("*:always:oversize-chunked=8").amount, 8);
+  EXPECT_EQ(effect("list:always:entries=1000000").kind, Kind::kEntries);
+  EXPECT_EQ(effect("list:always:entries=1000000").amount, 1000000);
+  EXPECT_EQ(effect("list:always:entries=0").amount, 0);
+}
+
+TEST(FaultParser, WhichEffectsApplyTheOperation) {
+  for (const char* applied : {"lost", "delay=1", "short", "long=1", "trickle=1", "entries=1",
+                              "hostile"}) {
+    EXPECT_TRUE(applies_operation(parse_fault(std::string("*:always:") + applied).effect.kind))
+        << applied;
+  }
+  for (const char* instead : {"status=503", "html=502", "text=500", "reset", "oversize=1",
+                              "oversize-chunked=1", "echo-auth"}) {
+    EXPECT_FALSE(applies_operation(parse_fault(std::string("*:always:") + instead).effect.kind))
+        << instead;
+  }
+}
+
+TEST(FaultParser, RejectsMalformedHostileEffects) {
+  for (const char* bad :
+       {"read:always:short=1", "read:always:shorts", "read:always:long", "read:always:long=",
+        "read:always:long=0", "read:always:long=-1", "read:always:long=67108865",
+        "read:always:long=1x", "*:always:trickle", "*:always:trickle=0", "*:always:trickle=1.5",
+        "*:always:oversize", "*:always:oversize=0", "*:always:oversize=1048577",
+        "*:always:oversize-chunked", "*:always:oversize-chunked=0", "*:always:oversize_chunked=1",
+        "list:always:entries", "list:always:entries=-1", "list:always:entries=1000000001",
+        "list:always:hostile=1", "*:always:echo-auth=1", "*:always:echo",
+        "read:always:short,code=X", "*:always:oversize=8,retry-after=1"}) {
+    EXPECT_THROW(parse_fault(bad), std::invalid_argument) << bad;
+  }
+}
+
 TEST(FaultParser, RejectsMalformedRules) {
   for (const char* bad :
        {"", "read", "read:always", "read:always:reset:extra", "reed:always:reset",

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dbfs/api_error.h"
 #include "dbfs/file_info.h"
 
 namespace dbfs {
@@ -28,11 +29,17 @@ class Api {
   // Returns the number of bytes read (smaller than `length` at EOF).
   virtual int64_t read(const std::string& path, int64_t offset, int64_t length,
                        std::string& out) = 0;
-  // As read, into `out`, which has room for `length` bytes. This default reads into a string
-  // and copies; HttpApi decodes the answer straight into `out`.
+  // As read, into `out`, which has room for `length` bytes: an answer holding more fails
+  // (ApiError) before any byte is copied. This default reads into a string and copies; HttpApi
+  // decodes the answer straight into `out`.
   virtual int64_t read_into(const std::string& path, int64_t offset, int64_t length, char* out) {
     std::string data;
     int64_t n = read(path, offset, length, data);
+    if (n > length || static_cast<int64_t>(data.size()) != n) {
+      throw ApiError(ApiError::Kind::kProtocol, "read", 200, "",
+                     "answered " + std::to_string(data.size()) + " bytes for a read of " +
+                         std::to_string(length));
+    }
     if (n > 0) std::memcpy(out, data.data(), static_cast<size_t>(n));
     return n;
   }

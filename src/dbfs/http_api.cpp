@@ -120,7 +120,13 @@ HttpResponse HttpApi::get_read(const std::string& path, int64_t offset, int64_t 
 
 int64_t HttpApi::read(const std::string& path, int64_t offset, int64_t length, std::string& out) {
   HttpResponse response = get_read(path, offset, length);
-  return json::parse_read(op_name(Op::kRead), response.body, out);
+  int64_t n = json::parse_read(op_name(Op::kRead), response.body, out);
+  if (n > std::min(length, kMaxBlock)) {
+    throw ApiError(ApiError::Kind::kProtocol, "read", response.status, "",
+                   "answered " + std::to_string(n) + " bytes for a read of " +
+                       std::to_string(std::min(length, kMaxBlock)));
+  }
+  return n;
 }
 
 int64_t HttpApi::read_into(const std::string& path, int64_t offset, int64_t length, char* out) {

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <fcntl.h>
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +27,14 @@ struct FileNode {
   std::unique_ptr<Staging> staging GUARDED_BY(mutex);
   bool dirty GUARDED_BY(mutex) = false;     // staging holds bytes DBFS has not
   bool unlinked GUARDED_BY(mutex) = false;  // removed while open: never uploaded again
+  // Of an unlinked file whose content only DBFS held: the hidden name it was moved to, read by
+  // the descriptors still open and deleted after the last of them (upload_names.h).
+  std::string retired_path GUARDED_BY(mutex);
+  // Counts changes to the content; `published_version` is the count at the last upload attempt
+  // whose outcome a close or fsync reported. Bytes changed after it (a child process's writes,
+  // mmap pages written back after close) are uploaded when the last writer is released.
+  uint64_t version GUARDED_BY(mutex) = 0;
+  uint64_t published_version GUARDED_BY(mutex) = 0;
   int64_t mtime_ms GUARDED_BY(mutex) = 0;   // of the staged content
   // The errno of a write that could not be staged (a full cache_dir): part of it may be, so the
   // content is neither the old one nor what was written. It is never uploaded, and every close
@@ -36,6 +47,7 @@ struct FileNode {
   int64_t stream_frontier GUARDED_BY(mutex) = 0;  // bytes handed to the stream
 
   int open_count = 0;  // guarded by Filesystem::nodes_mutex_
+  int writers = 0;     // open descriptors that publish (OpenFile::publishes); the same guard
 
   dbfs::FileInfo attributes() REQUIRES(mutex) {
     if (!staging) return remote;
@@ -47,11 +59,20 @@ struct FileNode {
 struct OpenFile {
   std::shared_ptr<FileNode> node;
   int flags = 0;
+  // Opened for writing (or truncating): its close publishes the file, if the opener closes it.
+  bool publishes = false;
+  // The process that opened it (0: unknown). A close by another process, one that inherited
+  // the descriptor, does not publish: docs/design.md, "When a file is published".
+  pid_t opener = 0;
   Mutex readahead_mutex;
   Readahead readahead GUARDED_BY(readahead_mutex);
 
-  OpenFile(std::shared_ptr<FileNode> n, int f, Readahead ra)
-      : node(std::move(n)), flags(f), readahead(ra) {}
+  OpenFile(std::shared_ptr<FileNode> n, int f, pid_t by, Readahead ra)
+      : node(std::move(n)),
+        flags(f),
+        publishes((f & O_ACCMODE) != O_RDONLY || (f & O_TRUNC)),
+        opener(by),
+        readahead(ra) {}
 };
 
 }  // namespace fs

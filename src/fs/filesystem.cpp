@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -11,6 +12,8 @@
 #include "dbfs/path.h"
 #include "fs/errno_guard.h"
 #include "fs/file_node.h"
+#include "fs/replace.h"
+#include "fs/unsaved.h"
 #include "fs/upload_names.h"
 
 // The metadata and namespace half of Filesystem; file contents are in filesystem_io.cpp.
@@ -33,11 +36,14 @@ Filesystem::~Filesystem() {
   }
   for (auto& node : nodes) {
     MutexLock lock(node->mutex);
-    if (node->dirty && !node->unlinked) {
-      spdlog::error("{}: unmounted with {} bytes never uploaded (the file was not closed)",
-                    node->path, node->staging ? node->staging->size() : 0);
+    if (node->dirty && !node->unlinked && !node->write_error && node->staging) {
+      std::string kept = keep_unsaved(options_.cache_dir, node->path, *node->staging);
+      spdlog::error("{}: unmounted with {} bytes never uploaded (the file was not closed); {}",
+                    node->path, node->staging->size(),
+                    kept.empty() ? "they are lost" : "they are kept in " + kept);
     }
     if (node->stream) node->stream->abandon();
+    discard_retired(*node);
   }
   // Abandoned streams remove their temporary files on their own threads, which use the API and
   // the journal: let them finish first.
@@ -113,12 +119,45 @@ void Filesystem::fill_stat(const dbfs::FileInfo& info, struct stat* st) const {
 
 int Filesystem::getattr(const std::string& path, struct stat* st) {
   return errno_guard("getattr", path, [&] {
-    if (upload_names::is_temporary(dbfs::path::basename(path))) return -ENOENT;
+    // The kernel looks a name up before it creates, opens, removes or renames it: a name too
+    // long for statfs's f_namemax stops every one of them here, before any call.
+    if (dbfs::path::basename(path).size() > kNameMax) return -ENAMETOOLONG;
+    if (upload_names::is_hidden_path(path)) return -ENOENT;
+    if (upload_names::is_open_alias_path(path)) {
+      auto node = find_alias(remote(path));
+      if (!node) return -ENOENT;
+      stat_node(*node, st);
+      return 0;
+    }
     auto info = current(remote(path));
     if (!info) return -ENOENT;
     fill_stat(*info, st);
     return 0;
   });
+}
+
+int Filesystem::getattr(Handle fh, struct stat* st) {
+  stat_node(*reinterpret_cast<OpenFile*>(fh)->node, st);
+  return 0;
+}
+
+void Filesystem::stat_node(FileNode& node, struct stat* st) const {
+  dbfs::FileInfo info;
+  bool unlinked;
+  {
+    MutexLock lock(node.mutex);
+    info = node.attributes();
+    info.path = node.path;  // the inode number stays that of the name it was opened by
+    unlinked = node.unlinked;
+  }
+  fill_stat(info, st);
+  if (unlinked) st->st_nlink = 0;
+}
+
+std::shared_ptr<FileNode> Filesystem::find_alias(const std::string& remote_alias) {
+  MutexLock lock(nodes_mutex_);
+  auto it = aliases_.find(remote_alias);
+  return it == aliases_.end() ? nullptr : it->second;
 }
 
 int Filesystem::readdir(const std::string& path, std::vector<DirEntry>& out) {
@@ -133,7 +172,7 @@ int Filesystem::readdir(const std::string& path, std::vector<DirEntry>& out) {
     out.reserve(entries->size());
     for (const auto& e : *entries) {
       std::string_view name = dbfs::path::basename(e.path);
-      if (name.empty() || upload_names::is_temporary(name)) continue;
+      if (name.empty() || upload_names::is_hidden(name)) continue;
       DirEntry entry{std::string(name), {}};
       fill_stat(e, &entry.st);
       out.push_back(std::move(entry));
@@ -148,14 +187,12 @@ int Filesystem::readdir(const std::string& path, std::vector<DirEntry>& out) {
         if (!node->on_server && !node->unlinked) local.push_back(node->attributes());
       }
     }
+    // A file renamed over one on DBFS replaces it there only at its upload: list it as it is.
     for (const auto& info : local) {
       std::string_view name = dbfs::path::basename(info.path);
-      bool listed = false;
-      for (const auto& e : out) listed = listed || e.name == name;
-      if (listed) continue;
-      DirEntry entry{std::string(name), {}};
-      fill_stat(info, &entry.st);
-      out.push_back(std::move(entry));
+      auto listed = std::find_if(out.begin(), out.end(), [&](const DirEntry& e) { return e.name == name; });
+      if (listed == out.end()) listed = out.insert(out.end(), DirEntry{std::string(name), {}});
+      fill_stat(info, &listed->st);
     }
     return 0;
   });
@@ -168,89 +205,8 @@ int Filesystem::statfs(struct statvfs* st) {
   st->f_frsize = 4096;
   st->f_blocks = st->f_bfree = st->f_bavail = 1ull << 38;  // 1 PiB
   st->f_files = st->f_ffree = st->f_favail = 1ull << 32;
-  st->f_namemax = 255;
+  st->f_namemax = kNameMax;
   return 0;
-}
-
-int Filesystem::mkdir(const std::string& path) {
-  return errno_guard("mkdir", path, [&] {
-    if (options_.read_only) return -EROFS;
-    std::string dir = remote(path);
-    api_.mkdirs(dir);
-    metadata_.put(dbfs::FileInfo{dir, true, 0, now_ms()});
-    // The kernel asks only after a lookup found nothing, so the new directory is empty.
-    metadata_.put_listing(dir, {});
-    return 0;
-  });
-}
-
-int Filesystem::rmdir(const std::string& path) {
-  return errno_guard("rmdir", path, [&] {
-    if (options_.read_only) return -EROFS;
-    std::string dir = remote(path);
-    auto info = lookup(dir);
-    if (!info) return -ENOENT;
-    if (!info->is_dir) return -ENOTDIR;
-    // The non-recursive delete refuses a non-empty directory (ENOTEMPTY through ApiError).
-    api_.remove(dir, false);
-    metadata_.put_missing(dir);
-    return 0;
-  });
-}
-
-int Filesystem::unlink(const std::string& path) {
-  return errno_guard("unlink", path, [&] {
-    if (options_.read_only) return -EROFS;
-    std::string file = remote(path);
-    api_.remove(file, false);
-    metadata_.put_missing(file);
-    blocks_.forget(file);
-    forget_node(file);
-    return 0;
-  });
-}
-
-int Filesystem::rename(const std::string& from, const std::string& to, unsigned flags) {
-  return errno_guard("rename", from, [&] {
-    if (flags & kExchange) return -EINVAL;
-    if (options_.read_only) return -EROFS;
-    std::string src = remote(from), dst = remote(to);
-    if (src == dst) return 0;
-    auto node = find_node(src);
-    bool src_on_server = true;
-    if (node) {
-      MutexLock lock(node->mutex);
-      src_on_server = node->on_server;
-    }
-    auto src_info = src_on_server ? lookup(src) : current(src);
-    if (!src_info) return -ENOENT;
-
-    if (!(flags & kNoReplace)) {
-      // POSIX rename replaces the target; DBFS move never does, so delete it first. Not atomic:
-      // for a moment neither the old target nor the new one is there.
-      auto dst_info = current(dst);
-      if (dst_info) {
-        if (dst_info->is_dir && !src_info->is_dir) return -EISDIR;
-        if (!dst_info->is_dir && src_info->is_dir) return -ENOTDIR;
-        api_.remove(dst, false);  // a non-empty directory: ENOTEMPTY
-        metadata_.put_missing(dst);
-        blocks_.forget(dst);
-        forget_node(dst);
-      }
-    }
-    if (src_on_server) api_.move(src, dst);
-    move_nodes(src, dst);
-    blocks_.forget(src);
-    // Both parents' listings stay, updated: rsync renames every file it writes.
-    metadata_.put_missing(src);
-    src_info->path = dst;
-    if (src_on_server) {
-      metadata_.replace(*src_info);
-    } else {
-      metadata_.invalidate(dst);
-    }
-    return 0;
-  });
 }
 
 std::shared_ptr<FileNode> Filesystem::find_node(const std::string& remote_path) {
@@ -294,19 +250,31 @@ bool Filesystem::holds_own_content(FileNode& node) {
 }
 
 void Filesystem::detach_node(const std::shared_ptr<FileNode>& node) {
-  MutexLock lock(nodes_mutex_);
-  if (--node->open_count > 0) return;
-  MutexLock node_lock(node->mutex);
-  if (node->dirty && !node->unlinked) {
-    spdlog::error("{}: discarding {} bytes that could not be uploaded", node->path,
-                  node->staging ? node->staging->size() : 0);
+  {
+    MutexLock lock(nodes_mutex_);
+    if (--node->open_count > 0) return;
+    MutexLock node_lock(node->mutex);
+    if (node->dirty && !node->unlinked) {
+      // Its close was told, and returned the error.
+      spdlog::error("{}: discarding {} bytes that could not be uploaded", node->path,
+                    node->staging ? node->staging->size() : 0);
+    }
+    if (node->stream) node->stream->abandon();
+    auto it = nodes_.find(node->path);
+    if (it != nodes_.end() && it->second == node) nodes_.erase(it);
   }
-  if (node->stream) node->stream->abandon();
-  auto it = nodes_.find(node->path);
-  if (it != nodes_.end() && it->second == node) nodes_.erase(it);
+  // Out of the table, so no one attaches it again; the network call holds no shared lock.
+  MutexLock node_lock(node->mutex);
+  discard_retired(*node);
 }
 
-void Filesystem::forget_node(const std::string& remote_path) {
+void Filesystem::discard_retired(FileNode& node) {
+  if (node.retired_path.empty()) return;
+  discard_hidden(api_, &journal_, node.retired_path);
+  node.retired_path.clear();
+}
+
+void Filesystem::forget_node(const std::string& remote_path, const std::string& retired_path) {
   std::shared_ptr<FileNode> node;
   {
     MutexLock lock(nodes_mutex_);
@@ -320,26 +288,60 @@ void Filesystem::forget_node(const std::string& remote_path) {
   node->dirty = false;
   if (node->stream) node->stream->abandon();
   node->stream.reset();
+  if (!retired_path.empty()) {
+    node->retired_path = retired_path;
+    node->remote.path = retired_path;
+  }
 }
 
-void Filesystem::move_nodes(const std::string& from, const std::string& to) {
+std::shared_ptr<FileNode> Filesystem::open_mirror(const std::string& remote_path) {
+  MutexLock lock(nodes_mutex_);
+  auto it = nodes_.find(remote_path);
+  if (it == nodes_.end() || it->second->open_count == 0) return nullptr;
+  MutexLock node_lock(it->second->mutex);
+  if (it->second->staging || !it->second->on_server) return nullptr;
+  return it->second;
+}
+
+std::vector<std::shared_ptr<FileNode>> Filesystem::nodes_under(const std::string& remote_path) {
+  std::vector<std::shared_ptr<FileNode>> found;
+  {
+    MutexLock lock(nodes_mutex_);
+    for (const auto& [path, node] : nodes_) {
+      if (dbfs::path::is_within(path, remote_path)) found.push_back(node);
+    }
+  }
+  std::sort(found.begin(), found.end());  // one order for every rename
+  return found;
+}
+
+void Filesystem::move_holding(std::span<const std::shared_ptr<FileNode>> nodes,
+                              const std::string& from, const std::string& to,
+                              const std::function<void()>& move) {
+  if (nodes.empty()) {
+    move();
+    return;
+  }
+  FileNode& node = *nodes.front();
+  MutexLock lock(node.mutex);
+  stop_streaming(node, /*wait=*/true);
+  move_holding(nodes.subspan(1), from, to, move);
+  node.path = to + node.path.substr(from.size());
+  if (node.retired_path.empty()) node.remote.path = node.path;
+}
+
+void Filesystem::rekey_nodes(const std::string& from, const std::string& to) {
   MutexLock lock(nodes_mutex_);
   std::vector<std::pair<std::string, std::shared_ptr<FileNode>>> moved;
   for (auto it = nodes_.begin(); it != nodes_.end();) {
-    const std::string& p = it->first;
-    if (p == from || (p.size() > from.size() && p.starts_with(from) && p[from.size()] == '/')) {
-      moved.emplace_back(to + p.substr(from.size()), std::move(it->second));
+    if (dbfs::path::is_within(it->first, from)) {
+      moved.emplace_back(to + it->first.substr(from.size()), std::move(it->second));
       it = nodes_.erase(it);
     } else {
       ++it;
     }
   }
-  for (auto& [new_path, node] : moved) {
-    MutexLock node_lock(node->mutex);
-    node->path = new_path;
-    node->remote.path = new_path;
-    nodes_[new_path] = node;
-  }
+  for (auto& [new_path, node] : moved) nodes_[new_path] = std::move(node);
 }
 
 bool Filesystem::keep_kernel_cache(const std::string& remote_path, const dbfs::FileInfo& info) {

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +10,9 @@
 #include "fs/errno_guard.h"
 #include "fs/file_node.h"
 #include "fs/filesystem.h"
+#include "fs/remote_read.h"
+#include "fs/unsaved.h"
+#include "fs/upload_names.h"
 #include "fs/uploader.h"
 
 // The file-content half of Filesystem: open, read, write, flush, release, truncate.
@@ -22,9 +26,17 @@ bool writable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
 OpenFile& file_of(Filesystem::Handle fh) { return *reinterpret_cast<OpenFile*>(fh); }
 
+// Whether a close by `caller` publishes a descriptor `opener` opened: the opener's own close
+// does, and so does any close once the opener has exited (nothing else would publish then).
+bool closes_for_opener(pid_t opener, pid_t caller) {
+  if (opener == 0 || caller == 0 || opener == caller) return true;
+  return ::kill(opener, 0) != 0 && errno == ESRCH;
+}
+
 }  // namespace
 
-int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_cache) {
+int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_cache,
+                     pid_t opener) {
   return errno_guard("open", path, [&] {
     if (options_.read_only && (writable(flags) || (flags & O_TRUNC))) return -EROFS;
     std::string file = remote(path);
@@ -39,7 +51,7 @@ int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_
       detach_node(node);
       throw;
     }
-    *fh = new_handle(node, flags);
+    *fh = new_handle(node, flags, opener);
     return 0;
   });
 }
@@ -65,18 +77,21 @@ int Filesystem::attach_file(const std::string& remote_path, std::shared_ptr<File
   }
 }
 
-Filesystem::Handle Filesystem::new_handle(std::shared_ptr<FileNode> node, int flags) {
-  auto file = std::make_unique<OpenFile>(std::move(node), flags,
+Filesystem::Handle Filesystem::new_handle(std::shared_ptr<FileNode> node, int flags,
+                                          pid_t opener) {
+  auto file = std::make_unique<OpenFile>(std::move(node), flags, opener,
                                          Readahead(kBlock, options_.readahead_max_blocks));
   MutexLock lock(nodes_mutex_);
+  if (file->publishes) ++file->node->writers;
   auto* raw = file.get();
   open_files_.emplace(raw, std::move(file));
   return reinterpret_cast<Handle>(raw);
 }
 
-int Filesystem::create(const std::string& path, int flags, Handle* fh) {
+int Filesystem::create(const std::string& path, int flags, Handle* fh, pid_t opener) {
   return errno_guard("create", path, [&] {
     if (options_.read_only) return -EROFS;
+    if (reserved(path)) return -EINVAL;
     std::string file = remote(path);
     auto node = attach_node(file, nullptr);
     try {
@@ -86,7 +101,7 @@ int Filesystem::create(const std::string& path, int flags, Handle* fh) {
       detach_node(node);
       throw;
     }
-    *fh = new_handle(node, flags);
+    *fh = new_handle(node, flags, opener);
     return 0;
   });
 }
@@ -95,7 +110,12 @@ BlockCache::Fetch Filesystem::fetch_block(const dbfs::FileInfo& info, int64_t in
   return [this, path = info.path, offset = index * kBlock,
           length = std::min(kBlock, info.file_size - index * kBlock)] {
     BlockBytes data(static_cast<size_t>(length));
-    data.set_size(static_cast<size_t>(api_.read_into(path, offset, length, data.data())));
+    try {
+      read_exactly(api_, path, offset, length, data.data());
+    } catch (const dbfs::ApiError&) {
+      metadata_.invalidate(path);  // gone or changed elsewhere: the next open looks again
+      throw;
+    }
     return data;
   };
 }
@@ -118,10 +138,8 @@ int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* bu
   if (random && !blocks_.contains(key(first)) && end - offset <= kBlock) {
     // A random reader gets exactly what it asked for, one call, and nothing is cached for it:
     // a whole block per 4 KiB read would cost 256 times the transfer.
-    std::string data;
-    api_.read(info.path, offset, end - offset, data);
-    std::memcpy(buf, data.data(), data.size());
-    return int(data.size());
+    read_exactly(api_, info.path, offset, end - offset, buf);
+    return int(end - offset);
   }
   // Start everything this read needs beyond its first block, and the readahead window, before
   // waiting for anything: the fetches then run side by side.
@@ -177,14 +195,25 @@ void Filesystem::load_staging(FileNode& node) {
   if (node.staging) return;
   auto staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes);
   if (node.on_server) {
-    // Writing into an existing file: DBFS writes only whole files, so take all of it first.
-    const dbfs::FileInfo info = node.remote;
+    // Writing into an existing file: DBFS writes only whole files, so take all of it first, as
+    // it is on DBFS now: another machine may have changed it since it was looked up, and the
+    // bytes written here must land on what is there, not on a stale version padded with zeros.
+    dbfs::FileInfo info;
+    try {
+      info = api_.get_status(node.remote.path);
+      if (!node.unlinked) metadata_.put(info);
+    } catch (const dbfs::ApiError& e) {
+      if (!e.is_not_found()) throw;
+      info = dbfs::FileInfo{node.remote.path, false, 0, now_ms()};  // removed elsewhere
+    }
+    if (info.is_dir) throw std::system_error(EISDIR, std::generic_category(), node.path);
     for (int64_t b = 0; b * kBlock < info.file_size; ++b) {
       auto block = blocks_.get({info.path, info.file_size, info.modification_time, b},
                                fetch_block(info, b));
       staging->write(block->data(), block->size(), b * kBlock);
     }
     staging->truncate(info.file_size);
+    node.remote = info;
     node.mtime_ms = info.modification_time;
   }
   node.staging = std::move(staging);
@@ -206,11 +235,19 @@ void Filesystem::truncate_locked(FileNode& node, int64_t size) {
     if (node.stream && size < node.stream_frontier) stop_streaming(node);
   }
   node.dirty = true;
+  ++node.version;
   node.mtime_ms = now_ms();
 }
 
-void Filesystem::stop_streaming(FileNode& node) {
-  if (node.stream) node.stream->abandon();  // removes what went up of it
+void Filesystem::stop_streaming(FileNode& node, bool wait) {
+  if (node.stream) {
+    // Removes what went up of it.
+    if (wait) {
+      node.stream->abandon_and_wait();
+    } else {
+      node.stream->abandon();
+    }
+  }
   node.stream.reset();
   node.streamable = false;
 }
@@ -237,12 +274,14 @@ void Filesystem::stream_blocks(FileNode& node) {
   node.staging->uncache_before(node.stream_frontier);
 }
 
-int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset) {
+int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset,
+                      bool page_writeback) {
   OpenFile& file = file_of(fh);
   FileNode& node = *file.node;
   MutexLock lock(node.mutex);
   return errno_guard("write", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
     load_staging(node);
+    if ((file.flags & O_APPEND) && !page_writeback) offset = node.staging->size();
     // Rewriting bytes already sent: the stream cannot take that back.
     if (node.stream && offset < node.stream_frontier) stop_streaming(node);
     try {
@@ -254,6 +293,7 @@ int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset) {
       throw;
     }
     node.dirty = true;
+    ++node.version;
     node.mtime_ms = now_ms();
     stream_blocks(node);
     return int(size);
@@ -266,6 +306,7 @@ int Filesystem::upload_locked(FileNode& node) {
     std::atomic<uint64_t>& n;
     ~Done() { --n; }
   } done{uploads_in_flight_};
+  node.published_version = node.version;  // whatever the outcome, its caller reports it
   return errno_guard("upload", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
     if (node.write_error) {
       spdlog::error("{}: not uploaded, a write to it failed ({}); DBFS keeps what it had",
@@ -304,24 +345,52 @@ int Filesystem::upload_locked(FileNode& node) {
   });
 }
 
-int Filesystem::flush(Handle fh) {
+int Filesystem::flush(Handle fh, pid_t caller) {
+  OpenFile& file = file_of(fh);
+  if (!file.publishes || !closes_for_opener(file.opener, caller)) return 0;
+  FileNode& node = *file.node;
+  MutexLock lock(node.mutex);
+  if (!node.dirty || node.unlinked) return 0;
+  return upload_locked(node);
+}
+
+int Filesystem::fsync(Handle fh) {
   FileNode& node = *file_of(fh).node;
   MutexLock lock(node.mutex);
   if (!node.dirty || node.unlinked) return 0;
   return upload_locked(node);
 }
 
-int Filesystem::fsync(Handle fh) { return flush(fh); }
-
 int Filesystem::release(Handle fh) {
   OpenFile* file = &file_of(fh);
   auto node = file->node;
+  bool last_writer = false;
   {
     MutexLock lock(nodes_mutex_);
+    if (file->publishes) last_writer = --node->writers == 0;
     open_files_.erase(file);
+  }
+  if (last_writer) {
+    MutexLock lock(node->mutex);
+    publish_unreported(*node);
   }
   detach_node(node);
   return 0;
+}
+
+void Filesystem::publish_unreported(FileNode& node) {
+  if (!node.dirty || node.unlinked || node.write_error || node.version == node.published_version) {
+    return;
+  }
+  if (upload_locked(node) == 0) {
+    spdlog::info("{}: uploaded at release: changes no close had published (writes of a process "
+                 "that inherited the descriptor, or mmap pages written back after close)",
+                 node.path);
+    return;
+  }
+  std::string kept = keep_unsaved(options_.cache_dir, node.path, *node.staging);
+  spdlog::error("{}: changes made after its last close could not be uploaded; {}", node.path,
+                kept.empty() ? "they are lost" : "they are kept in " + kept);
 }
 
 int Filesystem::truncate(const std::string& path, int64_t size, const Handle* fh) {
@@ -337,6 +406,13 @@ int Filesystem::truncate(const std::string& path, int64_t size, const Handle* fh
   return errno_guard("truncate", path, [&] {
     if (options_.read_only) return -EROFS;
     std::string file = remote(path);
+    if (upload_names::is_open_alias_path(file)) {
+      auto node = find_alias(file);
+      if (!node) return -ENOENT;
+      MutexLock lock(node->mutex);
+      truncate_locked(*node, size);
+      return 0;
+    }
     std::shared_ptr<FileNode> node;
     if (int rc = attach_file(file, &node); rc < 0) return rc;
     int rc;

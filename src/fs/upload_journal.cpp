@@ -1,47 +1,31 @@
 #include "fs/upload_journal.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
+
+#include "fs/journal_format.h"
+#include "fs/journal_files.h"
 
 namespace fs {
-namespace {
-
-constexpr std::string_view kPrefix = "uploads-";
-constexpr std::string_view kSuffix = ".journal";
-
-std::string journal_path(const std::string& dir, pid_t pid) {
-  return dir + "/" + std::string(kPrefix) + std::to_string(pid) + std::string(kSuffix);
-}
-
-bool process_alive(pid_t pid) {
-  if (::kill(pid, 0) == 0 || errno == EPERM) {
-    // A live process of that number; it is ours only if it is a dbfs-fuse.
-    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    return name == "dbfs-fuse";
-  }
-  return false;
-}
-
-}  // namespace
 
 UploadJournal::UploadJournal(const std::string& dir, const std::string& workspace) {
   if (dir.empty()) return;
-  file_ = journal_path(dir, ::getpid());
-  int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  file_ = journal_files::path_for(dir, ::getpid());
+  // O_EXCL and O_NOFOLLOW: a name someone else placed there (a link to a file of ours) is never
+  // opened, let alone truncated. A journal of a dead process with our number is stale: recovery
+  // has run before this, so it is removed first.
+  ::unlink(file_.c_str());
+  int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
   if (fd < 0) {
     spdlog::warn("cannot keep an upload journal in {}: {}", dir, std::strerror(errno));
     return;
   }
-  header_ = "workspace " + workspace;
+  header_ = journal_files::header(workspace);
   MutexLock lock(mutex_);
   fd_ = fd;
   write_line(header_);
@@ -63,68 +47,39 @@ void UploadJournal::write_line(const std::string& line) {
   }
 }
 
-void UploadJournal::begin(const std::string& temp_path) {
+void UploadJournal::record(const std::string& path, Entry entry) {
   MutexLock lock(mutex_);
-  in_flight_.insert(temp_path);
-  write_line('+' + temp_path);
+  write_line(journal_format::format(char(entry.kind), path, entry.final_path));
+  in_flight_[path] = std::move(entry);
 }
+
+void UploadJournal::begin(const std::string& temp) { record(temp, {Kind::kUpload, {}}); }
+
+void UploadJournal::ready(const std::string& temp, const std::string& final_path) {
+  record(temp, {Kind::kReady, final_path});
+}
+
+void UploadJournal::set_aside(const std::string& aside, const std::string& final_path) {
+  record(aside, {Kind::kAside, final_path});
+}
+
+void UploadJournal::retire(const std::string& aside) { record(aside, {Kind::kRetired, {}}); }
 
 bool UploadJournal::wait_until_settled(std::chrono::milliseconds timeout) {
   MutexLock lock(mutex_);
-  return lock.wait_for(settled_, timeout,
-                       [&]() NO_THREAD_SAFETY_ANALYSIS { return in_flight_.empty(); });
+  return lock.wait_for(settled_, timeout, [&]() NO_THREAD_SAFETY_ANALYSIS { return in_flight_.empty(); });
 }
 
-void UploadJournal::end(const std::string& temp_path) {
+void UploadJournal::end(const std::string& path) {
   MutexLock lock(mutex_);
   settled_.notify_all();
-  in_flight_.erase(temp_path);
-  write_line('-' + temp_path);
+  in_flight_.erase(path);
+  write_line(journal_format::format('-', path));
   // Nothing in flight: start the journal afresh, so it never grows without bound.
   if (in_flight_.empty() && fd_ >= 0 && ::lseek(fd_, 0, SEEK_END) > (1 << 20) &&
       ::ftruncate(fd_, 0) == 0) {
     write_line(header_);
   }
-}
-
-int UploadJournal::clean_leftovers(const std::string& dir, const std::string& workspace,
-                                   dbfs::Api& api) {
-  int removed = 0;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename();
-    if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) continue;
-    std::string digits = name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
-    pid_t pid = 0;
-    try {
-      pid = pid_t(std::stol(digits));
-    } catch (const std::exception&) {
-      continue;
-    }
-    if (pid == ::getpid() || process_alive(pid)) continue;
-    std::ifstream in(entry.path());
-    std::string line;
-    if (!std::getline(in, line) || line != "workspace " + workspace) continue;
-    std::set<std::string> left;
-    while (std::getline(in, line)) {
-      if (line.size() < 2) continue;
-      if (line[0] == '+') left.insert(line.substr(1));
-      if (line[0] == '-') left.erase(line.substr(1));
-    }
-    bool all_gone = true;
-    for (const auto& temp : left) {
-      try {
-        api.remove(temp, false);
-        ++removed;
-        spdlog::info("removed {}, an upload left unfinished by dbfs-fuse process {}", temp, pid);
-      } catch (const std::exception& e) {
-        all_gone = false;
-        spdlog::warn("could not remove leftover upload {}: {}", temp, e.what());
-      }
-    }
-    if (all_gone) std::filesystem::remove(entry.path(), ec);
-  }
-  return removed;
 }
 
 }  // namespace fs

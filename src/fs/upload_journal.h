@@ -2,7 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <set>
+#include <map>
 #include <string>
 
 #include "dbfs/api.h"
@@ -10,37 +10,57 @@
 
 namespace fs {
 
-// Remembers, in a small file in the cache folder, the temporary upload names this process has
-// on DBFS right now, so that the next mount after a crash (or SIGKILL) can remove the ones it
-// left behind. One journal per process; a line "+PATH" when an upload starts, "-PATH" when it is
-// committed or removed. The first line names the workspace, so a shared cache folder serving
-// mounts of several workspaces cleans each up against the right one.
+// Remembers, in a small file in the cache folder, the hidden files (upload_names.h) this process
+// has on DBFS right now and what each is for, so that the next mount after a crash (or SIGKILL)
+// can finish or undo what it was doing: every name under its final path ends with its old or its
+// new content, never neither, and nothing hidden is left behind. One journal per process, one
+// line per change; the first line names the workspace, so a cache folder shared by mounts of
+// several workspaces recovers each against the right one. docs/design.md has the recovery rules.
 class UploadJournal {
  public:
   // A journal for this process in `dir`; disabled (all calls no-ops) if `dir` is empty.
   UploadJournal(const std::string& dir, const std::string& workspace);
-  ~UploadJournal();  // removes the journal: nothing is in flight after a clean exit
+  ~UploadJournal();  // removes the journal when nothing is left in it
   UploadJournal(const UploadJournal&) = delete;
   UploadJournal& operator=(const UploadJournal&) = delete;
 
-  void begin(const std::string& temp_path) EXCLUDES(mutex_);
-  void end(const std::string& temp_path) EXCLUDES(mutex_);
-  // Waits up to `timeout` for every begun upload to end; false if some are still going.
+  // An upload's temporary file, not complete yet: recovery deletes it.
+  void begin(const std::string& temp) EXCLUDES(mutex_);
+  // `temp` is complete and about to become `final_path`: recovery moves it there if that name is
+  // empty, else deletes it.
+  void ready(const std::string& temp, const std::string& final_path) EXCLUDES(mutex_);
+  // `aside` holds what `final_path` held, moved away while `final_path` is replaced: recovery
+  // moves it back if nothing took its place, else deletes it.
+  void set_aside(const std::string& aside, const std::string& final_path) EXCLUDES(mutex_);
+  // `aside` holds content that only open descriptors still read: recovery deletes it.
+  void retire(const std::string& aside) EXCLUDES(mutex_);
+  // The hidden file is gone (moved into place or deleted).
+  void end(const std::string& path) EXCLUDES(mutex_);
+  // Waits up to `timeout` for every hidden file to end; false if some are still there.
   bool wait_until_settled(std::chrono::milliseconds timeout) EXCLUDES(mutex_);
 
-  // Deletes on DBFS the temporary uploads of journals in `dir` that belong to `workspace` and
-  // whose process is gone, then their journals. Returns how many files it removed.
-  static int clean_leftovers(const std::string& dir, const std::string& workspace,
-                             dbfs::Api& api);
+  // Finishes what the journals in `dir` of dead processes of `workspace` left undone, then
+  // removes those journals. Journals not owned by this user, or writable by others, and entries
+  // that are not our hidden names are left alone (logged). Returns how many hidden files it
+  // moved into place or deleted.
+  static int recover(const std::string& dir, const std::string& workspace, dbfs::Api& api);
+
+  // One line's worth of what a journal holds about a hidden file.
+  enum class Kind : char { kUpload = '+', kReady = '=', kAside = '<', kRetired = 'x' };
+  struct Entry {
+    Kind kind = Kind::kUpload;
+    std::string final_path;  // kReady, kAside
+  };
 
  private:
+  void record(const std::string& path, Entry entry) EXCLUDES(mutex_);
   void write_line(const std::string& line) REQUIRES(mutex_);
 
   std::string file_;
   std::string header_;
   Mutex mutex_;
   int fd_ GUARDED_BY(mutex_) = -1;
-  std::set<std::string> in_flight_ GUARDED_BY(mutex_);
+  std::map<std::string, Entry> in_flight_ GUARDED_BY(mutex_);
   std::condition_variable settled_;
 };
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "dbfs/api_error.h"
+#include "fs/replace.h"
 #include "fs/upload_journal.h"
 #include "fs/upload_names.h"
 #include "fs/uploader.h"
@@ -25,7 +26,8 @@ struct UploadStream::State {
   bool closing GUARDED_BY(mutex) = false;    // no more blocks will come
   bool abandoned GUARDED_BY(mutex) = false;
   bool worker_done GUARDED_BY(mutex) = false;
-  bool settled GUARDED_BY(mutex) = false;  // committed, or the temporary file removed
+  bool removing GUARDED_BY(mutex) = false;  // one caller removes the temporary file
+  bool settled GUARDED_BY(mutex) = false;   // committed, or the temporary file removed
 
   State(dbfs::Api& a, std::string t, UploadJournal* j) : api(a), temp(std::move(t)), journal(j) {}
 
@@ -85,16 +87,15 @@ void UploadStream::State::run() {
 void UploadStream::State::remove_temp() {
   {
     MutexLock lock(mutex);
-    if (settled) return;
+    if (settled || removing) return;
+    removing = true;
+  }
+  discard_hidden(api, journal, temp);
+  {
+    MutexLock lock(mutex);
     settled = true;
   }
-  try {
-    api.remove(temp, false);
-    if (journal) journal->end(temp);
-  } catch (const std::exception& e) {
-    // Left in the journal: the next mount removes it.
-    spdlog::warn("could not remove temporary upload {}: {}", temp, e.what());
-  }
+  changed.notify_all();
 }
 
 UploadStream::UploadStream(dbfs::Api& api, std::string final_path, UploadJournal* journal)
@@ -137,8 +138,11 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
   try {
     close_handle(s.api, handle);
     dbfs::FileInfo info = Uploader(s.api, 1, s.journal).commit(s.temp, final_path, size);
-    MutexLock lock(s.mutex);
-    s.settled = true;
+    {
+      MutexLock lock(s.mutex);
+      s.settled = true;
+    }
+    s.changed.notify_all();
     return info;
   } catch (const std::exception& e) {
     spdlog::info("streamed upload of {} could not be committed ({}); uploading it whole",
@@ -146,6 +150,13 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
     s.remove_temp();
     return std::nullopt;
   }
+}
+
+void UploadStream::abandon_and_wait() {
+  abandon();
+  State& s = *state_;
+  MutexLock lock(s.mutex);
+  lock.wait(s.changed, [&]() NO_THREAD_SAFETY_ANALYSIS { return s.settled; });
 }
 
 void UploadStream::abandon() {

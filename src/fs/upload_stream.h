@@ -38,6 +38,9 @@ class UploadStream {
                                        int64_t size);
   // Stops the stream and removes its temporary file in the background.
   void abandon();
+  // Stops the stream and returns once its temporary file is gone: for a rename that moves the
+  // directory the temporary file is in.
+  void abandon_and_wait();
 
  private:
   struct State;

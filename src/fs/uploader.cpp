@@ -6,6 +6,7 @@
 #include <future>
 
 #include "dbfs/api_error.h"
+#include "fs/replace.h"
 #include "fs/upload_journal.h"
 #include "fs/upload_names.h"
 
@@ -101,18 +102,8 @@ dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, co
     close_handle(api_, handle);
     return commit(temp, path, size);
   } catch (...) {
-    remove_temp(temp);
+    discard_hidden(api_, journal_, temp);
     throw;
-  }
-}
-
-void Uploader::remove_temp(const std::string& temp) {
-  try {
-    api_.remove(temp, false);
-    if (journal_) journal_->end(temp);
-  } catch (const std::exception& e) {
-    // Left in the journal: the next mount removes it.
-    spdlog::warn("could not remove temporary upload {}: {}", temp, e.what());
   }
 }
 
@@ -124,14 +115,10 @@ dbfs::FileInfo Uploader::commit(const std::string& temp, const std::string& path
                              std::to_string(size) + " to " + temp,
                          true);
   }
-  try {
-    api_.move(temp, path);
-  } catch (const dbfs::ApiError& e) {
-    if (!e.is_already_exists()) throw;
-    api_.remove(path, false);
-    api_.move(temp, path);
-  }
+  if (journal_) journal_->ready(temp, path);
+  auto aside = move_replacing(api_, journal_, temp, path);
   if (journal_) journal_->end(temp);
+  if (aside) discard_hidden(api_, journal_, *aside);
   info.path = path;
   return info;
 }

@@ -12,7 +12,8 @@ namespace fs {
 class UploadJournal;
 
 // Puts a whole file on DBFS: up to 1 MiB with one put; larger through create -> add-block of
-// full 1 MiB blocks -> close on a hidden temporary name, a size check, and a move into place.
+// full 1 MiB blocks -> close on a hidden temporary name, a size check, and a move into place
+// that replaces an old file without a moment when the name is empty.
 // add-block has no offset, so after an ambiguous failure (the block may or may not have been
 // appended) the upload restarts from create; it never guesses.
 class Uploader {
@@ -26,13 +27,13 @@ class Uploader {
   // Throws dbfs::ApiError (or what `read` throws) when the file could not be put in place.
   dbfs::FileInfo upload(const std::string& path, int64_t size, const ReadFn& read);
 
-  // Moves a complete temporary file to `path`, replacing what is there (DBFS has no replace:
-  // delete, then move) and returns the file's attributes. The journal, if any, is told.
+  // Moves a complete temporary file to `path`, replacing what is there so that `path` holds the
+  // old or the new content at every moment (move_replacing), and returns the file's attributes.
+  // The journal, if any, is told.
   dbfs::FileInfo commit(const std::string& temp, const std::string& path, int64_t size);
 
  private:
   dbfs::FileInfo upload_blocks(const std::string& path, int64_t size, const ReadFn& read);
-  void remove_temp(const std::string& temp);
 
   dbfs::Api& api_;
   int attempts_;

@@ -29,6 +29,7 @@
 #include "dbfs/log.h"
 #include "fs/filesystem.h"
 #include "fs/upload_journal.h"
+#include "fuse/cache_dir.h"
 #include "fuse/kernel_readahead.h"
 #include "fuse/mount_options.h"
 #include "fuse/operations.h"
@@ -165,17 +166,15 @@ int main(int argc, char** argv) {
   if (::stat(o.mountpoint.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return fail("mount point " + o.mountpoint + " is not a directory");
   }
-  std::error_code ec;
-  std::filesystem::create_directories(o.fs.cache_dir, ec);
-  if (ec || ::access(o.fs.cache_dir.c_str(), W_OK) != 0) {
-    return fail("cache folder " + o.fs.cache_dir + " cannot be written (set cache_dir=)");
+  if (std::string problem = fuse_adapter::prepare_cache_dir(o.fs.cache_dir); !problem.empty()) {
+    return fail(problem);
   }
 
   try {
     dbfs::HttpApi probe(mount.api_config);
     dbfs::FileInfo root = probe.get_status(o.remote_root);
     if (!root.is_dir) return fail("cannot mount " + o.source + ": it is a file, not a directory");
-    fs::UploadJournal::clean_leftovers(o.fs.cache_dir, config.host, probe);
+    fs::UploadJournal::recover(o.fs.cache_dir, config.host, probe);
   } catch (const dbfs::ApiError& e) {
     return fail(explain(e, o, config.host));
   } catch (const std::exception& e) {

@@ -107,7 +107,8 @@ const std::vector<Option>& options_table() {
       {"readahead", true, "MiB read ahead of a sequential reader (default: 16)",
        number(1, 1024, [](MountOptions& o, long long n) { o.fs.readahead_max_blocks = n; })},
       {"cache_dir", true,
-       "folder for staged writes (default: $XDG_CACHE_HOME/dbfs-fuse, /var/cache/dbfs-fuse as root)",
+       "folder for staged writes and the upload journal, writable by you alone (default: "
+       "$XDG_CACHE_HOME/dbfs-fuse, /var/cache/dbfs-fuse as root)",
        [](MountOptions& o, const std::string& v) {
          o.fs.cache_dir = v;
          return std::string();

@@ -9,6 +9,8 @@
 #include <new>
 #include <vector>
 
+#include "fuse/caller_process.h"
+
 namespace fuse_adapter {
 namespace {
 
@@ -26,7 +28,10 @@ void* init(fuse_conn_info* conn, fuse_config* cfg) {
   conn->max_background = 64;
   conn->congestion_threshold = 48;
   cfg->use_ino = 1;       // our inode numbers are stable per path
-  cfg->hard_remove = 1;   // the core keeps unlinked open files itself; no .fuse_hidden files
+  // A file removed while open is renamed to a .fuse_hidden name, which the core keeps as an
+  // alias of the open file and never sends to DBFS (Filesystem::hide): with hard_remove, fstat
+  // of such a file would get ESTALE from libfuse, which has no path to give it.
+  cfg->hard_remove = 0;
   cfg->nullpath_ok = 0;
   // The core caches attributes for their TTLs; the kernel only briefly, so that changes made
   // through the core are seen by the kernel quickly.
@@ -36,7 +41,9 @@ void* init(fuse_conn_info* conn, fuse_config* cfg) {
   return fuse_get_context()->private_data;
 }
 
-int getattr(const char* path, struct stat* st, fuse_file_info*) {
+// A descriptor whose file libfuse no longer has a path for still names it.
+int getattr(const char* path, struct stat* st, fuse_file_info* fi) {
+  if (!path) return fi ? filesystem().getattr(fi->fh, st) : -ESTALE;
   return filesystem().getattr(path, st);
 }
 
@@ -81,7 +88,7 @@ int releasedir(const char*, fuse_file_info* fi) {
 int open(const char* path, fuse_file_info* fi) {
   fs::Filesystem::Handle fh;
   bool keep_cache = false;
-  int rc = filesystem().open(path, fi->flags, &fh, &keep_cache);
+  int rc = filesystem().open(path, fi->flags, &fh, &keep_cache, caller_process());
   if (rc == 0) {
     fi->fh = fh;
     fi->keep_cache = keep_cache;
@@ -91,7 +98,7 @@ int open(const char* path, fuse_file_info* fi) {
 
 int create(const char* path, mode_t, fuse_file_info* fi) {
   fs::Filesystem::Handle fh;
-  int rc = filesystem().create(path, fi->flags, &fh);
+  int rc = filesystem().create(path, fi->flags, &fh, caller_process());
   if (rc == 0) fi->fh = fh;
   return rc;
 }
@@ -124,16 +131,19 @@ int read_buf(const char*, fuse_bufvec** bufp, size_t size, off_t offset, fuse_fi
 }
 
 int write(const char*, const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
-  return filesystem().write(fi->fh, buf, size, offset);
+  return filesystem().write(fi->fh, buf, size, offset, fi->writepage != 0);
 }
 
-int flush(const char*, fuse_file_info* fi) { return filesystem().flush(fi->fh); }
+int flush(const char*, fuse_file_info* fi) {
+  return filesystem().flush(fi->fh, caller_process());
+}
 int fsync(const char*, int, fuse_file_info* fi) { return filesystem().fsync(fi->fh); }
 int release(const char*, fuse_file_info* fi) { return filesystem().release(fi->fh); }
 
 int truncate(const char* path, off_t size, fuse_file_info* fi) {
+  if (!path && !fi) return -ESTALE;
   fs::Filesystem::Handle fh = fi ? fi->fh : 0;
-  return filesystem().truncate(path, size, fi ? &fh : nullptr);
+  return filesystem().truncate(path ? path : "", size, fi ? &fh : nullptr);
 }
 
 int mkdir(const char* path, mode_t) { return filesystem().mkdir(path); }

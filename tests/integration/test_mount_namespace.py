@@ -1,6 +1,9 @@
 """Namespace changes behave as on a local disk: the same commands, the same results."""
+import errno
 import os
 import subprocess
+
+import pytest
 
 SCRIPT = r"""
 set +e
@@ -49,3 +52,19 @@ def test_the_same_commands_give_the_same_tree_as_a_local_folder(mounted, tmp_pat
     assert run(m.path) == expected_output
     assert snapshot(m.path) == snapshot(local)
     assert snapshot(emulator.root) == snapshot(local)
+
+
+def test_names_over_255_bytes_are_refused_before_anything_is_written(mounted):
+    emulator, m = mounted
+    long_name, longest = "n" * 256, "é" * 127 + "x"  # 255 bytes
+    for attempt in (lambda: (m.path / long_name).write_bytes(b"x"),
+                    lambda: (m.path / long_name).mkdir(),
+                    lambda: (m.path / long_name).stat(),
+                    lambda: os.rename(m.path / "kept", m.path / long_name)):
+        (m.path / "kept").write_bytes(b"k")
+        with pytest.raises(OSError) as e:
+            attempt()
+        assert e.value.errno == errno.ENAMETOOLONG
+    (m.path / longest).write_bytes(b"fits")
+    assert (emulator.root / longest).read_bytes() == b"fits"
+    assert sorted(os.listdir(m.path)) == sorted(["kept", longest])

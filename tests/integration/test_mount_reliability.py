@@ -19,6 +19,16 @@ def content(name: str, size: int) -> bytes:
     return random.Random(name).randbytes(size)
 
 
+def kill_daemon_once(m, ready, what, timeout=30):
+    """SIGKILLs the mount's daemon as soon as `ready()` holds."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+    m.process.send_signal(signal.SIGKILL)
+    m.process.wait(10)
+
+
 # Writes `count` files, reporting each whose close returned 0, then starts one more and stops
 # half-way through it, so that an upload is certainly in flight when the daemon dies.
 WRITER = """
@@ -50,12 +60,8 @@ def test_a_killed_daemon_loses_no_closed_file_and_leaves_no_partial_one(make_emu
                 closed.append(line.split()[1])
             if line.startswith("MIDWAY"):
                 break
-        deadline = time.monotonic() + 20
-        while not list(emulator.root.glob(".dbfs-fuse-upload.*")):
-            assert time.monotonic() < deadline, "the half-written file never started streaming"
-            time.sleep(0.05)
-        m.process.send_signal(signal.SIGKILL)
-        m.process.wait(10)
+        kill_daemon_once(m, lambda: list(emulator.root.glob(".dbfs-fuse-upload.*")),
+                         "the half-written file never started streaming")
     finally:
         writer.kill()
         writer.wait(30)
@@ -216,3 +222,42 @@ def test_names_with_every_byte_round_trip(mounted):
     for name in names:
         if os.path.exists(os.path.join(bytes(m.path), name)):
             assert name in listed
+
+
+def test_a_replace_whose_moves_fail_keeps_the_old_file(make_emulator, make_mount):
+    emulator = make_emulator()
+    old = content("old", 2 * MiB)
+    (emulator.root / "f").write_bytes(old)
+    m = make_mount(emulator, "-o", "retry_timeout=2")
+    # The first move finds the old file in the way; every later one fails.
+    emulator.set_faults(["move:after=1:status=500"])
+    with pytest.raises(OSError):
+        (m.path / "f").write_bytes(content("new", 3 * MiB))
+    emulator.set_faults([])
+    assert (emulator.root / "f").read_bytes() == old
+    assert not list(emulator.root.glob(".dbfs-fuse-*"))
+
+
+def test_a_crash_in_the_middle_of_a_replace_leaves_old_or_new(make_emulator, make_mount,
+                                                              tmp_path):
+    emulator = make_emulator()
+    (emulator.root / "f").write_bytes(content("old", 2 * MiB))
+    new = content("new", 3 * MiB)
+    (tmp_path / "new").write_bytes(new)
+    m = make_mount(emulator, "-o", "auto_unmount,retry_timeout=60")
+    # The new file is complete and the old one moved aside; then nothing moves any more.
+    emulator.set_faults(["move:first=2:delay=1", "move:always:reset"])
+    writer = subprocess.Popen(["cp", str(tmp_path / "new"), str(m.path / "f")])
+    try:
+        kill_daemon_once(m, lambda: not (emulator.root / "f").exists() and
+                         list(emulator.root.glob(".dbfs-fuse-old.*")),
+                         "the replace never reached the moment between")
+    finally:
+        writer.kill()
+        writer.wait(30)
+    emulator.set_faults([])
+    again = make_mount(emulator, name="mnt2", cache_dir=m.cache_dir)
+    # The new content was complete: it is put in place, and nothing hidden is left.
+    assert (emulator.root / "f").read_bytes() == new
+    assert not list(emulator.root.glob(".dbfs-fuse-*"))
+    assert "put back in place" in again.log()

@@ -6,7 +6,7 @@ import tempfile
 
 import pytest
 
-from mount import FuseMount, fuse_binary, mount_entry
+from mount import FuseMount, force_unmount, fuse_binary, mount_entry
 
 
 @pytest.fixture
@@ -94,3 +94,79 @@ def test_the_mount_is_private_to_its_user_unless_allow_other(emulator, shared_fo
         refused = as_nobody("touch", shared.path / "g")
         assert refused.returncode != 0
         assert not (emulator.root / "g").exists()
+
+
+def refused_mount(emulator, tmp_path, cache):
+    m = FuseMount(emulator, tmp_path / "refused", cache_dir=cache)
+    m.path.mkdir(exist_ok=True)
+    try:
+        result = subprocess.run([str(fuse_binary()), "-f", "dbfs:/", str(m.path), "-o",
+                                 f"cache_dir={cache}"], env=m.environment(), capture_output=True,
+                                text=True, timeout=15)
+    except subprocess.TimeoutExpired:
+        result = None  # it mounted and kept serving
+    finally:
+        mounted = mount_entry(m.path) is not None
+        force_unmount(m.path)
+    assert result is not None and result.returncode != 0 and not mounted
+    return result.stderr
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o1777, 0o770])
+def test_a_cache_dir_others_can_write_is_refused(emulator, tmp_path, mode):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.chmod(cache, mode)
+    assert "can be written by other users" in refused_mount(emulator, tmp_path, cache)
+
+
+def test_a_cache_dir_of_another_user_is_refused(emulator, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    os.chown(cache, 4321, 4321)
+    assert "belongs to user 4321" in refused_mount(emulator, tmp_path, cache)
+
+
+def dead_journal(cache, emulator, lines):
+    """A journal as a crashed dbfs-fuse would leave it (no process has that number)."""
+    journal = cache / "uploads-4194303.journal"
+    journal.write_text(f"workspace {emulator.url}\n" + "".join(line + "\n" for line in lines))
+    os.chmod(journal, 0o600)
+    return journal
+
+
+def test_recovery_touches_only_hidden_names_from_journals_only_this_user_can_write(
+        emulator, make_mount, tmp_path):
+    (emulator.root / "precious").write_bytes(b"keep me")
+    (emulator.root / "etc").mkdir()
+    (emulator.root / "etc" / "passwd").write_bytes(b"root")
+    leftover = emulator.root / ".dbfs-fuse-upload.0123456789abcdef"
+    leftover.write_bytes(b"left by a crash")
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    journal = dead_journal(cache, emulator, [f"+ /{leftover.name}"])
+    os.chmod(journal, 0o666)  # anyone could have written it: not trusted
+    make_mount(emulator, cache_dir=cache, name="first").stop()
+    assert leftover.exists()
+
+    dead_journal(cache, emulator, ["+ /precious", "x /etc/passwd", "< /precious /etc/passwd",
+                                   f"+ /{leftover.name}"])
+    m = make_mount(emulator, cache_dir=cache, name="second")
+    assert (emulator.root / "precious").read_bytes() == b"keep me"
+    assert (emulator.root / "etc" / "passwd").read_bytes() == b"root"
+    assert not leftover.exists()
+    assert "not one of dbfs-fuse's hidden files" in m.log()
+
+
+def test_the_journal_never_follows_a_link(emulator, make_mount, tmp_path):
+    leftover = emulator.root / ".dbfs-fuse-upload.0123456789abcdef"
+    leftover.write_bytes(b"left by a crash")
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    target = tmp_path / "elsewhere.journal"
+    target.write_text(f"workspace {emulator.url}\n+/{leftover.name}\n")  # as older versions wrote
+    os.chmod(target, 0o600)
+    (cache / "uploads-4194303.journal").symlink_to(target)
+    make_mount(emulator, cache_dir=cache)
+    assert leftover.exists()
+    assert target.read_text().startswith("workspace")

@@ -280,7 +280,7 @@ def test_a_full_cache_dir_fails_the_copy_and_publishes_nothing(emulator, make_mo
     # Staging beyond 8 MiB a file spills to cache_dir; here that holds 16 MiB.
     cache = tmp_path / "small-cache"
     cache.mkdir()
-    sh("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", cache, timeout=30)
+    sh("mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", cache, timeout=30)
     m = None
     try:
         (emulator.root / "kept").write_bytes(b"precious")

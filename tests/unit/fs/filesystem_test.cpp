@@ -12,6 +12,7 @@
 #include <random>
 
 #include "counting_api.h"
+#include "scratch_store.h"
 #include "dbfs/api_error.h"
 #include "emulator/store.h"
 
@@ -30,22 +31,18 @@ std::string random_bytes(size_t n, unsigned seed) {
 class FilesystemTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = std::filesystem::temp_directory_path() /
-            ("fs-test-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(base_);
-    std::filesystem::create_directories(base_ / "root");
-    std::filesystem::create_directories(base_ / "cache");
-    store_ = std::make_unique<emulator::Store>((base_ / "root").string());
-    api_ = std::make_unique<testing::CountingApi>(*store_);
+    scratch_ = std::make_unique<testing::ScratchStore>("fs-test");
+    base_ = scratch_->base;
+    store_ = scratch_->store.get();
+    api_ = scratch_->api.get();
     FsOptions options;
-    options.cache_dir = (base_ / "cache").string();
+    options.cache_dir = scratch_->cache();
     options.staging_memory_bytes = 2 * MiB;
     fs_ = std::make_unique<Filesystem>(*api_, options);
   }
   void TearDown() override {
     fs_.reset();
-    std::filesystem::remove_all(base_);
+    scratch_.reset();
   }
 
   std::string on_disk(const std::string& rel) {
@@ -82,9 +79,10 @@ class FilesystemTest : public ::testing::Test {
     return out;
   }
 
+  std::unique_ptr<testing::ScratchStore> scratch_;
   std::filesystem::path base_;
-  std::unique_ptr<emulator::Store> store_;
-  std::unique_ptr<testing::CountingApi> api_;
+  emulator::Store* store_ = nullptr;
+  testing::CountingApi* api_ = nullptr;
   std::unique_ptr<Filesystem> fs_;
 };
 

@@ -1,0 +1,85 @@
+#include "fs/journal_format.h"
+
+#include <cstdio>
+
+namespace fs::journal_format {
+namespace {
+
+bool needs_escape(unsigned char c) { return c <= ' ' || c == '%' || c == 0x7f; }
+
+void append_escaped(std::string& out, std::string_view text) {
+  for (unsigned char c : text) {
+    if (needs_escape(c)) {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    } else {
+      out += char(c);
+    }
+  }
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+std::optional<std::string> unescape(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out += char(high * 16 + low);
+    i += 2;
+  }
+  if (out.empty() || out[0] != '/') return std::nullopt;
+  return out;
+}
+
+bool takes_final(char tag) { return tag == '=' || tag == '<'; }
+bool known(char tag) { return tag == '+' || tag == '-' || tag == 'x' || takes_final(tag); }
+
+}  // namespace
+
+std::string format(char tag, std::string_view path, std::string_view final_path) {
+  std::string line(1, tag);
+  line += ' ';
+  append_escaped(line, path);
+  if (!final_path.empty()) {
+    line += ' ';
+    append_escaped(line, final_path);
+  }
+  return line;
+}
+
+std::optional<Line> parse(std::string_view text) {
+  if (text.size() < 2 || !known(text[0])) return std::nullopt;
+  Line line;
+  line.tag = text[0];
+  if (text[1] == '/' && (line.tag == '+' || line.tag == '-')) {  // the old form, unescaped
+    line.path = std::string(text.substr(1));
+    return line;
+  }
+  if (text[1] != ' ') return std::nullopt;
+  text.remove_prefix(2);
+  size_t blank = text.find(' ');
+  auto path = unescape(text.substr(0, blank));
+  if (!path) return std::nullopt;
+  line.path = std::move(*path);
+  if (takes_final(line.tag) != (blank != std::string_view::npos)) return std::nullopt;
+  if (blank != std::string_view::npos) {
+    auto final_path = unescape(text.substr(blank + 1));
+    if (!final_path) return std::nullopt;
+    line.final_path = std::move(*final_path);
+  }
+  return line;
+}
+
+}  // namespace fs::journal_format

@@ -25,6 +25,9 @@ class Api {
   virtual FileInfo get_status(const std::string& path) = 0;
   // A directory's entries (any order); a file gives a one-element list holding that file.
   virtual std::vector<FileInfo> list(const std::string& path) = 0;
+  // As list, with one attempt and no retries: for a listing that only saves calls, whose caller
+  // has another way (get-status) when it fails.
+  virtual std::vector<FileInfo> list_once(const std::string& path) { return list(path); }
   // Reads up to `length` (<= kMaxBlock) bytes at `offset` into `out`, replacing its contents.
   // Returns the number of bytes read (smaller than `length` at EOF).
   virtual int64_t read(const std::string& path, int64_t offset, int64_t length,

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dbfs/json_codec.h"
+#include "dbfs/listing.h"
 #include "dbfs/path.h"
 #include "dbfs/url.h"
 
@@ -31,7 +32,8 @@ HttpApi::HttpApi(HttpApiConfig config)
     : config_(std::move(config)),
       transport_(config_.transport),
       retry_(config_.retry, config_.clock),
-      governor_(config_.clock) {
+      governor_(config_.clock),
+      reachability_("the DBFS server " + config_.host, config_.clock) {
   std::string host = config_.host;
   while (host.ends_with('/')) host.pop_back();
   base_url_ = host + "/api/2.0/dbfs/";
@@ -50,6 +52,11 @@ HttpResponse HttpApi::call(Call call) {
   request.body = call.body;
   // An absolver must see an ambiguous attempt as such, so libcurl may not hide it by resending.
   request.may_resend = call.safety == RetrySafety::kIdempotent && !call.absolve;
+  request.max_answer = call.max_answer ? call.max_answer
+                                       : limits::max_answer(call.op, 0, config_.max_list_answer);
+  const auto deadline = limits::request_deadline(
+      std::chrono::milliseconds(config_.transport.inactivity_timeout), call.body.size(),
+      request.max_answer);
 
   const auto start = std::chrono::steady_clock::now();
   HttpResponse response;
@@ -63,10 +70,25 @@ HttpResponse HttpApi::call(Call call) {
                   response.body.size(), retries);
   };
   try {
-    retry_.run(call.safety, [&](const Attempt& attempt) {
+    auto attempt_once = [&](const Attempt& attempt) {
       request.authorization = config_.token ? config_.token->authorization() : std::string();
       governor_.before_request();
-      response = transport_.perform(request);
+      request.timeout = limits::attempt_timeout(
+          deadline, std::chrono::duration_cast<std::chrono::milliseconds>(attempt.budget_end -
+                                                                          config_.clock.now()));
+      // A server that is gone gets one quick try per call, not the full connect timeout.
+      request.connect_timeout =
+          reachability_.unreachable()
+              ? std::min<std::chrono::milliseconds>(Reachability::kProbeConnectTimeout,
+                                                    config_.transport.connect_timeout)
+              : std::chrono::milliseconds(0);
+      try {
+        response = transport_.perform(request);
+      } catch (const ApiError& error) {
+        reachability_.on_failure(error);
+        throw;
+      }
+      reachability_.on_answer();
       counters_.add_bytes(call.op, call.body.size(), response.body.size());
       if (response.status == 429) {
         governor_.on_throttled(response.retry_after);
@@ -81,7 +103,10 @@ HttpResponse HttpApi::call(Call call) {
         return;
       }
       throw error;
-    }, retries);
+    };
+    // No retry once the server is known to be unreachable: each call then fails at once.
+    retry_.run(call.safety, attempt_once, retries,
+               [&] { return call.once || reachability_.unreachable(); });
   } catch (const ApiError& error) {
     finish(true, error.what());
     throw;
@@ -90,10 +115,12 @@ HttpResponse HttpApi::call(Call call) {
   return response;
 }
 
-HttpResponse HttpApi::get(Op op, const std::string& path, std::string extra_query) {
+HttpResponse HttpApi::get(Op op, const std::string& path, std::string extra_query, bool once) {
   std::string query = url::encode_pairs({{"path", path}});
   if (!extra_query.empty()) query += "&" + extra_query;
-  return call({op, path, HttpMethod::kGet, std::move(query)});
+  Call get_call{op, path, HttpMethod::kGet, std::move(query)};
+  get_call.once = once;
+  return call(std::move(get_call));
 }
 
 HttpResponse HttpApi::post(Op op, std::string_view subject, std::string body, RetrySafety safety,
@@ -108,14 +135,29 @@ FileInfo HttpApi::get_status(const std::string& path) {
 
 std::vector<FileInfo> HttpApi::list(const std::string& path) {
   std::string p = canonical(Op::kList, path);
-  return json::parse_list(op_name(Op::kList), get(Op::kList, p).body);
+  std::vector<FileInfo> entries = json::parse_list(op_name(Op::kList), get(Op::kList, p).body);
+  keep_direct_children(p, entries);
+  return entries;
+}
+
+std::vector<FileInfo> HttpApi::list_once(const std::string& path) {
+  std::string p = canonical(Op::kList, path);
+  std::vector<FileInfo> entries =
+      json::parse_list(op_name(Op::kList), get(Op::kList, p, {}, true).body);
+  keep_direct_children(p, entries);
+  return entries;
 }
 
 HttpResponse HttpApi::get_read(const std::string& path, int64_t offset, int64_t length) {
   std::string p = canonical(Op::kRead, path);
-  return get(Op::kRead, p,
-             url::encode_pairs({{"offset", std::to_string(offset)},
-                                {"length", std::to_string(std::min(length, kMaxBlock))}}));
+  int64_t asked = std::min(length, kMaxBlock);
+  Call read{Op::kRead, p, HttpMethod::kGet,
+            url::encode_pairs({{"path", p},
+                               {"offset", std::to_string(offset)},
+                               {"length", std::to_string(asked)}})};
+  // No more than what was asked for, base64-encoded, in its JSON.
+  read.max_answer = limits::max_answer(Op::kRead, asked);
+  return call(std::move(read));
 }
 
 int64_t HttpApi::read(const std::string& path, int64_t offset, int64_t length, std::string& out) {

@@ -8,6 +8,8 @@
 #include "dbfs/api_error.h"
 #include "dbfs/api_stats.h"
 #include "dbfs/rate_governor.h"
+#include "dbfs/reachability.h"
+#include "dbfs/request_limits.h"
 #include "dbfs/retry.h"
 #include "dbfs/token_provider.h"
 #include "dbfs/transport.h"
@@ -24,16 +26,22 @@ struct HttpApiConfig {
   // A recursive delete answered PARTIAL_DELETE is repeated; each round deletes for ~45 s, so this
   // bounds a delete that makes no end at hours, not at a fixed tree size.
   int max_partial_delete_rounds = 1000;
+  // The most bytes a list answer may hold (see request_limits.h); smaller in tests.
+  size_t max_list_answer = limits::kListAnswer;
 };
 
 // The DBFS API over HTTPS: libcurl transport, retries, JSON codec, per-operation counters.
-// Thread-safe; every call may run concurrently with any other.
+// Every call is bounded: each request by a deadline from its size, its answer by a cap per
+// operation, and all of a call's attempts by the retry budget; once the server is unreachable,
+// a call makes a single attempt (Reachability). Thread-safe; every call may run concurrently
+// with any other.
 class HttpApi : public Api {
  public:
   explicit HttpApi(HttpApiConfig config);
 
   FileInfo get_status(const std::string& path) override;
   std::vector<FileInfo> list(const std::string& path) override;
+  std::vector<FileInfo> list_once(const std::string& path) override;
   int64_t read(const std::string& path, int64_t offset, int64_t length, std::string& out) override;
   int64_t read_into(const std::string& path, int64_t offset, int64_t length, char* out) override;
   void put(const std::string& path, std::string_view contents, bool overwrite) override;
@@ -59,12 +67,15 @@ class HttpApi : public Api {
     std::string body;
     RetrySafety safety = RetrySafety::kIdempotent;
     Absolve absolve;
+    bool once = false;  // one attempt, no retries
+    size_t max_answer = 0;  // the most its answer may hold; 0: the op's (limits::max_answer)
   };
 
   HttpResponse call(Call call);
   // The read endpoint's answer for [offset, offset + min(length, kMaxBlock)).
   HttpResponse get_read(const std::string& path, int64_t offset, int64_t length);
-  HttpResponse get(Op op, const std::string& path, std::string extra_query = {});
+  HttpResponse get(Op op, const std::string& path, std::string extra_query = {},
+                   bool once = false);
   HttpResponse post(Op op, std::string_view subject, std::string body,
                     RetrySafety safety = RetrySafety::kIdempotent, Absolve absolve = {});
   bool move_happened(const std::string& source, const std::string& destination);
@@ -74,6 +85,7 @@ class HttpApi : public Api {
   Transport transport_;
   RetryPolicy retry_;
   RateGovernor governor_;
+  Reachability reachability_;
   ApiCounters counters_;
 };
 

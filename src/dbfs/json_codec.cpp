@@ -40,10 +40,14 @@ std::string parse_problem(const Document& doc) {
          rapidjson::GetParseError_En(doc.GetParseError()) + ")";
 }
 
+// Every answer is parsed iteratively: an answer nested a hundred thousand levels deep (as few
+// as 256 KiB of '[') would otherwise exhaust the stack of the thread parsing it.
+constexpr unsigned kParseFlags = rapidjson::kParseDefaultFlags | rapidjson::kParseIterativeFlag;
+
 // `quote`: whether an error may show the body (not when it may hold a secret).
 rapidjson::Document parse_object(std::string_view op, std::string_view body, bool quote = true) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  doc.Parse<kParseFlags>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) fail(op, parse_problem(doc), quote ? body : "");
   return doc;
 }
@@ -188,18 +192,7 @@ FileInfo parse_file_info(std::string_view op, std::string_view body) {
   return info;
 }
 
-std::vector<FileInfo> parse_list(std::string_view op, std::string_view body) {
-  rapidjson::Document doc = parse_object(op, body);
-  std::vector<FileInfo> entries;
-  const rapidjson::Value* files = member(doc, "files");
-  if (!files) return entries;
-  if (!files->IsArray()) fail(op, "\"files\" is not a list", body);
-  entries.resize(files->Size());
-  for (rapidjson::SizeType i = 0; i < files->Size(); ++i) {
-    if (!to_file_info((*files)[i], entries[i])) fail(op, "malformed entry in list", body);
-  }
-  return entries;
-}
+// parse_list: json_list.cpp.
 
 namespace {
 
@@ -219,7 +212,7 @@ int64_t parse_read_with(std::string_view op, std::string& body, Decode decode) {
   // text's end: harmless (never past a page) but outside the string. Keep them inside it, so
   // AddressSanitizer agrees; the transport's buffer almost always has the room already.
   if (body.capacity() < body.size() + 16) body.reserve(body.size() + 16);
-  doc.ParseInsitu(body.data());
+  doc.ParseInsitu<kParseFlags>(body.data());
   if (doc.HasParseError() || !doc.IsObject()) fail(op, parse_problem(doc), {});
   int64_t bytes_read = -1;
   auto* count = member(doc, "bytes_read");
@@ -268,7 +261,7 @@ ApiError parse_error(std::string_view op, int status, std::string_view body) {
   // A gateway's 502/504 says nothing about whether the backend applied the request.
   bool ambiguous = status == 502 || status == 504;
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  doc.Parse<kParseFlags>(body.data(), body.size());
   if (!doc.HasParseError() && doc.IsObject()) {
     std::string code, message;
     if (const rapidjson::Value* c = member(doc, "error_code")) {

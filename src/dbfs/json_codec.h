@@ -33,7 +33,8 @@ class RequestBody {
 };
 
 FileInfo parse_file_info(std::string_view op, std::string_view body);
-// A missing "files" is an empty directory.
+// A missing "files" is an empty directory. Streams over the answer (no document is built), so
+// a huge listing costs little more than its entries.
 std::vector<FileInfo> parse_list(std::string_view op, std::string_view body);
 // Parses the read answer in place (`body` is overwritten) and decodes "data" into `out`.
 // A missing "data" is empty. Returns bytes_read.

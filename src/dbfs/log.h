@@ -23,10 +23,12 @@ void setup_logging(const LogOptions& options);
 std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name);
 
 // From now on, `secret` (a token, a client secret) is masked wherever it would be logged or
-// quoted. Too short a value would mask innocent text and is ignored.
+// quoted: plain, URL-encoded, or inside base64 text. Too short a value would mask innocent text
+// and is ignored.
 void register_secret(const std::string& secret);
 
-// `text` with registered secrets, and the credential after any "Bearer " or "Basic ", masked.
+// `text` with registered secrets in any of those forms, and the credential after any "Bearer "
+// or "Basic " (also URL-encoded), masked.
 std::string redact(std::string_view text);
 
 }  // namespace dbfs

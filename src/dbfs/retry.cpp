@@ -35,15 +35,20 @@ std::chrono::milliseconds RetryPolicy::backoff(int retry) const {
 }
 
 void RetryPolicy::run(RetrySafety safety, const std::function<void(const Attempt&)>& attempt,
-                      int& retries) const {
+                      int& retries, const std::function<bool()>& hopeless) const {
   const auto start = clock_.now();
   Attempt state;
+  state.budget_end = start + options_.budget;
   for (;;) {
     try {
       attempt(state);
       return;
     } catch (const ApiError& error) {
       if (!should_retry(error, safety)) throw;
+      if (hopeless && hopeless()) {
+        spdlog::debug("{}: no retry can help now: {}", error.op(), error.what());
+        throw;
+      }
       std::chrono::milliseconds wait = error.retry_after().count() > 0
                                            ? std::chrono::milliseconds(error.retry_after())
                                            : backoff(state.retries);

@@ -11,7 +11,8 @@ struct RetryOptions {
   // Ceiling of the first sleep; it doubles on every further retry up to max_backoff.
   std::chrono::milliseconds first_backoff{1000};
   std::chrono::milliseconds max_backoff{10000};
-  // Time from the first attempt after which no further retry starts.
+  // Time from the first attempt after which no further retry starts; each attempt is told when
+  // it ends (Attempt::budget_end), so that none runs past it either.
   std::chrono::milliseconds budget{120000};
 };
 
@@ -33,10 +34,12 @@ enum class RetrySafety {
   kNotAfterAmbiguous,
 };
 
-// What an attempt knows about the attempts before it.
+// What an attempt knows about the attempts before it, and how long it may take.
 struct Attempt {
   int retries = 0;               // attempts before this one
   bool after_ambiguous = false;  // one of them may have been applied
+  // The end of the call's budget (RetryClock time): the attempt should be over by then.
+  std::chrono::steady_clock::time_point budget_end = std::chrono::steady_clock::time_point::max();
 };
 
 // Exponential backoff with full jitter, Retry-After honoured, within a total time budget.
@@ -50,10 +53,12 @@ class RetryPolicy {
   std::chrono::milliseconds backoff(int retry) const;
 
   // Runs `attempt` until it returns, or throws an ApiError that is not worth retrying, or the
-  // budget would be exceeded by the next sleep; then the last error propagates. `retries` counts
-  // the retries made, also when the call finally fails.
-  void run(RetrySafety safety, const std::function<void(const Attempt&)>& attempt,
-           int& retries) const;
+  // budget would be exceeded by the next sleep, or `hopeless` (asked after each failure worth
+  // retrying, when given) says no retry can help now (the server is known to be unreachable);
+  // then the last error propagates. `retries` counts the retries made, also when the call
+  // finally fails.
+  void run(RetrySafety safety, const std::function<void(const Attempt&)>& attempt, int& retries,
+           const std::function<bool()>& hopeless = {}) const;
 
  private:
   RetryOptions options_;

@@ -7,6 +7,7 @@
 #include "dbfs/base64.h"
 #include "dbfs/json_codec.h"
 #include "dbfs/log.h"
+#include "dbfs/request_limits.h"
 #include "dbfs/url.h"
 
 namespace dbfs {
@@ -14,10 +15,16 @@ namespace {
 
 constexpr std::string_view kOp = "oauth-token";
 
-HttpResponse fetch(Transport& transport, const RetryPolicy& retry, const HttpRequest& request) {
+// `inactivity`: the http_timeout, from which each attempt's deadline is reckoned.
+HttpResponse fetch(Transport& transport, const RetryPolicy& retry, HttpRequest request,
+                   std::chrono::milliseconds inactivity) {
   HttpResponse response;
   int retries = 0;
-  retry.run(RetrySafety::kIdempotent, [&](const Attempt&) {
+  auto deadline = limits::request_deadline(inactivity, request.body.size(), request.max_answer);
+  retry.run(RetrySafety::kIdempotent, [&](const Attempt& attempt) {
+    request.timeout = limits::attempt_timeout(
+        deadline, std::chrono::duration_cast<std::chrono::milliseconds>(
+                      attempt.budget_end - std::chrono::steady_clock::now()));
     response = transport.perform(request);
     if (response.status < 200 || response.status >= 300) {
       ApiError error = json::parse_error(kOp, response.status, response.body);
@@ -39,6 +46,7 @@ OAuthM2M::OAuthM2M(std::string host, std::string client_id, std::string client_s
     : host_(std::move(host)),
       client_id_(std::move(client_id)),
       client_secret_(std::move(client_secret)),
+      inactivity_timeout_(transport.inactivity_timeout),
       transport_(std::move(transport)),
       retry_(retry),
       now_(std::move(now)) {
@@ -54,13 +62,15 @@ std::string OAuthM2M::authorization() {
 void OAuthM2M::refresh() {
   if (token_endpoint_.empty()) {
     HttpRequest discovery{kOp, HttpMethod::kGet, host_ + "/oidc/.well-known/oauth-authorization-server"};
-    token_endpoint_ = json::parse_token_endpoint(kOp, fetch(transport_, retry_, discovery).body);
+    token_endpoint_ =
+        json::parse_token_endpoint(kOp, fetch(transport_, retry_, discovery, inactivity_timeout_).body);
   }
   std::string form = url::encode_pairs({{"grant_type", "client_credentials"}, {"scope", "all-apis"}});
   HttpRequest request{kOp, HttpMethod::kPost, token_endpoint_, form,
                       "application/x-www-form-urlencoded",
                       "Basic " + base64::encode(client_id_ + ":" + client_secret_)};
-  json::OAuthToken token = json::parse_oauth_token(kOp, fetch(transport_, retry_, request).body);
+  json::OAuthToken token =
+      json::parse_oauth_token(kOp, fetch(transport_, retry_, request, inactivity_timeout_).body);
   register_secret(token.access_token);
   header_ = token.token_type + " " + token.access_token;
   // Renew when a minute (or, for short-lived tokens, a quarter of the lifetime) is left, so no

@@ -47,6 +47,7 @@ class OAuthM2M : public TokenProvider {
   std::string host_;
   std::string client_id_;
   std::string client_secret_;
+  std::chrono::milliseconds inactivity_timeout_;  // each request's deadline starts from it
   Transport transport_;
   RetryPolicy retry_;
   Now now_;

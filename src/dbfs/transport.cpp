@@ -42,9 +42,23 @@ int seek_body(void* user, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
+// The answer as it arrives, and the most of it we accept.
+struct Download {
+  HttpResponse& response;
+  size_t max_answer;
+  bool too_big = false;  // cut off: it passed max_answer
+};
+
+// Returning less than it was given makes libcurl abort the transfer (CURLE_WRITE_ERROR).
 size_t write_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<HttpResponse*>(user)->body.append(data, size * count);
-  return size * count;
+  auto* download = static_cast<Download*>(user);
+  size_t n = size * count;
+  if (n > download->max_answer - download->response.body.size()) {
+    download->too_big = true;
+    return 0;
+  }
+  download->response.body.append(data, n);
+  return n;
 }
 
 bool header_is(std::string_view line, std::string_view name) {
@@ -67,9 +81,11 @@ int64_t header_number(std::string_view value) {
 }
 
 // Picks Retry-After (seconds; an HTTP date is ignored) and sizes the body buffer once from
-// Content-Length instead of growing it chunk by chunk.
+// Content-Length instead of growing it chunk by chunk; refuses at once an answer announced
+// longer than we accept.
 size_t read_header(char* data, size_t size, size_t count, void* user) {
-  auto* response = static_cast<HttpResponse*>(user);
+  auto* download = static_cast<Download*>(user);
+  HttpResponse* response = &download->response;
   std::string_view line(data, size * count);
   if (line.starts_with("HTTP/")) {
     response->retry_after = std::chrono::seconds(0);  // a new answer (after 100 Continue)
@@ -78,10 +94,13 @@ size_t read_header(char* data, size_t size, size_t count, void* user) {
     if (seconds > 0) response->retry_after = std::chrono::seconds(seconds);
   } else if (header_is(line, "content-length")) {
     int64_t length = header_number(header_value(line, 14));
-    constexpr int64_t kMaxReserve = 64 << 20;
+    if (length > 0 && static_cast<uint64_t>(length) > download->max_answer) {
+      download->too_big = true;
+      return 0;
+    }
     // 16 spare bytes: json::parse_read's in-situ SSE2 scan wants them, and would otherwise
     // copy the whole answer into a bigger buffer.
-    if (length > 0) response->body.reserve(static_cast<size_t>(std::min(length, kMaxReserve)) + 16);
+    if (length > 0) response->body.reserve(static_cast<size_t>(length) + 16);
   }
   return size * count;
 }
@@ -103,8 +122,10 @@ bool is_tls_failure(CURLcode code) {
   }
 }
 
+// `sent`: whether the server may have got the request; `went_out`: whether any byte of it went
+// out at all.
 ApiError transport_error(CURLcode code, const char* detail, const HttpRequest& request,
-                         bool sent) {
+                         bool sent, bool went_out) {
   std::string op(request.op);
   std::string where = request.url.substr(0, request.url.find('?'));
   std::string what = where + ": " + (*detail ? detail : curl_easy_strerror(code));
@@ -115,6 +136,8 @@ ApiError transport_error(CURLcode code, const char* detail, const HttpRequest& r
     case CURLE_COULDNT_CONNECT:
       return ApiError(K::kTransport, op, 0, std::string(ApiError::kConnectFailed), what);
     case CURLE_OPERATION_TIMEDOUT:
+      // Out of time before a byte of the request went out: no connection was made in time.
+      if (!went_out) return ApiError(K::kTimeout, op, 0, std::string(ApiError::kConnectFailed), what);
       return ApiError(K::kTimeout, op, 0, std::string(ApiError::kTimedOut), what, sent);
     default: break;
   }
@@ -192,6 +215,7 @@ HttpResponse Transport::perform(const HttpRequest& request) {
   char error_buffer[CURL_ERROR_SIZE] = "";
   HttpResponse response;
   Upload upload{request.body, request.may_resend};
+  Download download{response, request.max_answer};
 
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   auto add_header = [&headers](const std::string& header) {
@@ -217,14 +241,20 @@ HttpResponse Transport::perform(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
+  auto connect_timeout = request.connect_timeout.count() > 0
+                             ? request.connect_timeout
+                             : std::chrono::milliseconds(options_.connect_timeout);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count()));
+  if (request.timeout.count() > 0) {
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  }
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    static_cast<long>(options_.inactivity_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &write_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &download);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &read_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &download);
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (options_.insecure) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -237,14 +267,24 @@ HttpResponse Transport::perform(const HttpRequest& request) {
   long new_connections = 0;
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &new_connections);
   connections_opened_ += static_cast<uint64_t>(new_connections);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (download.too_big) {
+    // Logged here, whatever the caller does with the error: the server misbehaves.
+    spdlog::warn("{}: refused an answer of more than {} bytes, the most a {} answer may hold",
+                 request.op, request.max_answer, request.op);
+    throw ApiError(ApiError::Kind::kProtocol, std::string(request.op), static_cast<int>(status),
+                   "", "an answer of more than " + std::to_string(request.max_answer) +
+                           " bytes, the most a " + std::string(request.op) + " answer may hold");
+  }
   if (code != CURLE_OK) {
     // A GET carries no body, so no read callback tells whether it went out; GETs are
     // idempotent, so calling them ambiguous costs nothing.
     bool sent = request.method == HttpMethod::kGet || upload.started;
-    throw transport_error(code, error_buffer, request, sent);
+    long request_bytes = 0;
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
+    throw transport_error(code, error_buffer, request, sent, request_bytes > 0 || upload.started);
   }
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
   return response;
 }

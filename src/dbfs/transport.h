@@ -36,6 +36,18 @@ struct HttpRequest {
   // answer arrives; but the server may have applied it. False forbids that: the failure then
   // surfaces as an ambiguous ApiError for the caller to judge.
   bool may_resend = true;
+  // The whole request, connecting and the answer included, fails (kTimeout) after this long;
+  // zero: only the inactivity timeout bounds it.
+  std::chrono::milliseconds timeout{0};
+  // Instead of TransportOptions::connect_timeout, when not zero.
+  std::chrono::milliseconds connect_timeout{0};
+  // The most bytes the answer's body may hold. A longer answer is cut off as soon as it passes
+  // this (at its Content-Length, or as it arrives when chunked) and fails as kProtocol: a
+  // hostile or broken server cannot make the client hold more.
+  size_t max_answer = kDefaultMaxAnswer;
+
+  // Enough for any small JSON answer (a status, a handle, an error, an OAuth token).
+  static constexpr size_t kDefaultMaxAnswer = 256 << 10;
 };
 
 struct HttpResponse {
@@ -55,8 +67,10 @@ class Transport {
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
-  // Any HTTP status is an answer and returns; only a failure to get one throws, as an ApiError
-  // of kind kTransport or kTimeout, ambiguous when the request may have reached the server.
+  // Any HTTP status is an answer and returns; a failure to get one throws, as an ApiError of
+  // kind kTransport or kTimeout, ambiguous when the request may have reached the server. One
+  // that never left (refused, or no connection within the connect timeout) has error_code
+  // kConnectFailed. An answer longer than request.max_answer throws kProtocol.
   HttpResponse perform(const HttpRequest& request);
 
   // New connections made so far; far fewer than requests when keep-alive works.

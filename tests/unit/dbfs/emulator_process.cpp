@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <sys/prctl.h>
@@ -117,6 +119,19 @@ std::map<std::string, int64_t> EmulatorProcess::requests() const {
     counts[member.name.GetString()] = member.value.GetInt64();
   }
   return counts;
+}
+
+void EmulatorProcess::set_faults(const std::vector<std::string>& rules) const {
+  rapidjson::StringBuffer text;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(text);
+  writer.StartArray();
+  for (const std::string& rule : rules) writer.String(rule.c_str());
+  writer.EndArray();
+  Transport transport({});
+  HttpRequest request{"faults", HttpMethod::kPost, url_ + "/emulator/v1/faults", text.GetString()};
+  request.authorization = std::string("Bearer ") + kToken;
+  HttpResponse response = transport.perform(request);
+  if (response.status != 200) throw std::runtime_error("faults refused: " + response.body);
 }
 
 }  // namespace dbfs::testing

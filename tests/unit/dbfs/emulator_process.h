@@ -29,6 +29,8 @@ class EmulatorProcess {
   const std::filesystem::path& root() const { return root_; }
   // The emulator's per-op request counts (GET /emulator/v1/stats, "requests").
   std::map<std::string, int64_t> requests() const;
+  // Replaces its fault rules (POST /emulator/v1/faults), e.g. {"read:always:short"}.
+  void set_faults(const std::vector<std::string>& rules) const;
 
  private:
   void stop();

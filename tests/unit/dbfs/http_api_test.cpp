@@ -10,31 +10,40 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <thread>
 
 #include "dbfs/auth.h"
+#include "dbfs/base64.h"
 #include "emulator_process.h"
 #include "error_of.h"
+#include "peak_memory.h"
 
 namespace dbfs {
 namespace {
 
 using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Clock = std::chrono::steady_clock;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::error_of;
 using testing::EmulatorProcess;
+using testing::peak_growth_kib;
 
 std::unique_ptr<HttpApi> make_api(const std::string& url, std::shared_ptr<TokenProvider> token,
-                                  milliseconds budget = milliseconds(3000)) {
+                                  milliseconds budget = milliseconds(3000),
+                                  size_t max_list_answer = limits::kListAnswer) {
   HttpApiConfig config;
   config.host = url;
   config.token = std::move(token);
   config.retry = {milliseconds(5), milliseconds(50), budget};
   config.transport.connect_timeout = std::chrono::seconds(2);
   config.transport.inactivity_timeout = std::chrono::seconds(5);
+  config.max_list_answer = max_list_answer;
   return std::make_unique<HttpApi>(std::move(config));
 }
+
 
 std::string pattern(size_t n, int seed) {
   std::string bytes(n, '\0');
@@ -324,6 +333,106 @@ TEST_F(HttpApiTest, ConcurrentCallsShareFewConnections) {
       << "each pooled handle keeps its connection";
 }
 
+TEST_F(HttpApiTest, ATricklingAnswerFailsWithinTheCallsBudget) {
+  start({"--fault", "list:always:trickle=16"}, milliseconds(4000));
+  for (int i = 0; i < 40; ++i) api_->put("/d/file" + std::to_string(i), "x", false);
+  // The listing is ~3.5 KB: minutes at 16 bytes/s, yet each byte comes well within the
+  // inactivity timeout.
+  auto begin = Clock::now();
+  ApiError e = error_of([&] { api_->list("/d"); });
+  auto took = Clock::now() - begin;
+  EXPECT_EQ(e.kind(), ApiError::Kind::kTimeout) << e.what();
+  EXPECT_EQ(e.to_errno(), ETIMEDOUT);
+  // A budget of 4 s; an attempt always gets limits::kMinAttemptTime.
+  EXPECT_LT(took, seconds(12));
+  EXPECT_GE(took, seconds(3));
+}
+
+TEST_F(HttpApiTest, AnswersLongerThanTheirOperationMayHoldAreCutOff) {
+  emulator_ = std::make_unique<EmulatorProcess>();
+  api_ = make_api(emulator_->url(), std::make_shared<StaticToken>(EmulatorProcess::kToken),
+                  milliseconds(3000), 1 << 20);
+  api_->put("/f", pattern(1000, 4), false);
+  api_->mkdirs("/d");
+  emulator_->set_faults({"get-status:always:oversize=64", "read:first=1:oversize=64",
+                         "read:always:oversize-chunked=64", "list:always:oversize-chunked=8"});
+  std::string out;
+  char buffer[1000];
+  for (const ApiError& e : {error_of([&] { api_->get_status("/f"); }),
+                            error_of([&] { api_->read("/f", 0, 1000, out); }),
+                            error_of([&] { api_->read_into("/f", 0, 1000, buffer); }),
+                            error_of([&] { api_->list("/d"); })}) {
+    EXPECT_EQ(e.kind(), ApiError::Kind::kProtocol) << e.what();
+    EXPECT_EQ(e.to_errno(), EIO);
+    EXPECT_THAT(e.what(), HasSubstr("the most a " + e.op() + " answer may hold"));
+  }
+  ApiStats stats = api_->stats();
+  // Cut off at the header (Content-Length), or as soon as the cap was passed (chunked).
+  EXPECT_LT(stats[Op::kGetStatus].bytes_received, 1u << 10);
+  EXPECT_LT(stats[Op::kRead].bytes_received, 64u << 10);
+  EXPECT_LE(stats[Op::kList].bytes_received, 1u << 20);
+  EXPECT_EQ(stats[Op::kRead].retries, 0u) << "a malformed answer is not retried";
+  emulator_->set_faults({});
+  EXPECT_EQ(api_->read("/f", 0, 1000, out), 1000);
+  EXPECT_EQ(out, pattern(1000, 4));
+}
+
+TEST_F(HttpApiTest, AMillionEntryListingCostsLittleMoreThanItsAnswerAndEntries) {
+  constexpr size_t kEntries = 1000000;
+  start({"--fault", "list:always:entries=1000000"});
+  api_->mkdirs("/big");
+  std::vector<FileInfo> entries;
+  int64_t listing = peak_growth_kib([&] { entries = api_->list("/big"); });
+  ASSERT_EQ(entries.size(), kEntries);
+  EXPECT_EQ(entries[41].path, "/big/f0000042");
+  EXPECT_EQ(entries[41].file_size, 1);
+  // What the answer and the entries cost by themselves in this build (sanitizers included).
+  size_t answer_bytes = api_->stats()[Op::kList].bytes_received;
+  uint64_t checksum = 0;
+  int64_t answer_and_entries = peak_growth_kib([&] {
+    std::string answer(answer_bytes, 'x');
+    std::vector<FileInfo> copies(kEntries);
+    for (size_t i = 0; i < kEntries; ++i) copies[i].path = entries[i].path;
+    checksum = answer[answer_bytes / 2] + copies[kEntries / 2].path.size();
+  });
+  EXPECT_EQ(checksum, uint64_t{'x'} + 13);
+  std::printf("list of 1,000,000 entries: peak growth %lld MiB; the answer (%zu MiB) and the "
+              "entries alone: %lld MiB\n", static_cast<long long>(listing >> 10),
+              answer_bytes >> 20, static_cast<long long>(answer_and_entries >> 10));
+  // Plus a little for sorting names; a document of the answer would cost several times it.
+  EXPECT_LT(listing, answer_and_entries * 5 / 4 + (16 << 10));
+}
+
+TEST_F(HttpApiTest, AHostileListingKeepsOnlyDirectChildrenOnceEach) {
+  start({"--fault", "list:always:hostile"});
+  api_->put("/d/a", "1", false);
+  api_->put("/d/b", "22", false);
+  auto paths = [](const std::vector<FileInfo>& entries) {
+    std::vector<std::string> out;
+    for (const FileInfo& e : entries) out.push_back(e.path);
+    return out;
+  };
+  EXPECT_THAT(paths(api_->list("/d")), ::testing::UnorderedElementsAre("/d/a", "/d/b"));
+  EXPECT_THAT(paths(api_->list("/")), ::testing::ElementsAre("/d"));
+  std::vector<FileInfo> file = api_->list("/d/b");
+  ASSERT_EQ(file.size(), 1u) << "a list of a file answers that file";
+  EXPECT_EQ(file[0], (FileInfo{"/d/b", false, 2, file[0].modification_time}));
+}
+
+TEST_F(HttpApiTest, ATokenEchoedBackInAnyEncodingIsRedacted) {
+  const std::string token = "dapi+echo/secret=0123456789";
+  start({"--token", token, "--fault", "get-status:always:echo-auth"});
+  auto api = make_api(emulator_->url(), std::make_shared<StaticToken>(token));
+  ApiError e = error_of([&] { api->get_status("/"); });
+  EXPECT_EQ(e.to_errno(), EINVAL);
+  EXPECT_THAT(e.what(), HasSubstr("Invalid Authorization header"));
+  std::string encoded = base64::encode("Bearer " + token);
+  for (std::string form : {token, std::string("dapi%2Becho%2Fsecret%3D0123456789"),
+                           encoded.substr(12, 16)}) {
+    EXPECT_THAT(e.what(), Not(HasSubstr(form)));
+  }
+}
+
 // A TCP socket bound to a free loopback port; returns the port.
 int bind_loopback(int fd) {
   sockaddr_in address{};
@@ -354,6 +463,63 @@ TEST(HttpApiTransport, DeadPortFailsWithinTheBudget) {
   EXPECT_FALSE(e.ambiguous());
   EXPECT_EQ(e.to_errno(), EIO);
   EXPECT_GT(api->stats()[Op::kGetStatus].retries, 0u);
+}
+
+TEST(HttpApiTransport, AnUnreachableServerGetsOneAttemptPerCallUntilItAnswers) {
+  if (EmulatorProcess::executable().empty()) GTEST_SKIP() << "no dbfs-emulator";
+  int port = dead_port();
+  auto api = make_api("http://127.0.0.1:" + std::to_string(port),
+                      std::make_shared<StaticToken>(EmulatorProcess::kToken), milliseconds(20000));
+  // Refused for a few seconds: the server counts as unreachable, and the call ends then.
+  auto begin = Clock::now();
+  ApiError first = error_of([&] { api->get_status("/"); });
+  EXPECT_LT(Clock::now() - begin, seconds(10)) << "not the whole 20 s budget";
+  EXPECT_EQ(first.error_code(), ApiError::kConnectFailed);
+  // From then on each call makes one attempt and fails at once.
+  uint64_t retries = api->stats()[Op::kGetStatus].retries;
+  begin = Clock::now();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(error_of([&] { api->list("/"); }).error_code(), ApiError::kConnectFailed);
+  }
+  EXPECT_LT(Clock::now() - begin, seconds(2));
+  EXPECT_EQ(api->stats()[Op::kList].retries, 0u);
+  EXPECT_EQ(api->stats()[Op::kGetStatus].retries, retries);
+  // The server comes back on that port: the next call gets through, and retries resume.
+  EmulatorProcess back({"--port", std::to_string(port), "--fault", "mkdirs:first=1:status=503"});
+  EXPECT_TRUE(api->get_status("/").is_dir);
+  api->mkdirs("/again");
+  EXPECT_EQ(api->stats()[Op::kMkdirs].retries, 1u);
+}
+
+TEST(HttpApiTransport, NoConnectionInTimeMeansTheRequestWasNeverSent) {
+  // A listener whose accept queue is full: the kernel drops further connection attempts, as a
+  // host that swallows packets does.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int port = bind_loopback(fd);
+  listen(fd, 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    int client = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    (void)connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    fillers.push_back(client);
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  HttpApiConfig config;
+  config.host = "http://127.0.0.1:" + std::to_string(port);
+  config.retry = {milliseconds(5), milliseconds(50), milliseconds(1500)};
+  config.transport.connect_timeout = seconds(1);
+  HttpApi api(std::move(config));
+  ApiError e = error_of([&] { api.add_block(1, "block"); });
+  for (int client : fillers) ::close(client);
+  ::close(fd);
+  EXPECT_EQ(e.kind(), ApiError::Kind::kTimeout) << e.what();
+  EXPECT_EQ(e.error_code(), ApiError::kConnectFailed);
+  EXPECT_FALSE(e.ambiguous()) << "nothing went out, so even an add-block may be retried";
+  EXPECT_GT(api.stats()[Op::kAddBlock].retries, 0u);
 }
 
 TEST(HttpApiTransport, TlsFailureNamesTheWayOut) {

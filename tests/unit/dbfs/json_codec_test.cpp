@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "dbfs/base64.h"
 #include "error_of.h"
+#include "peak_memory.h"
 
 namespace dbfs {
 namespace {
@@ -65,6 +67,87 @@ TEST(JsonResponse, ListWithAndWithoutFiles) {
   EXPECT_EQ(error_of([] { json::parse_list("list", R"({"files":{}})"); }).kind(),
             ApiError::Kind::kProtocol);
   EXPECT_EQ(error_of([] { json::parse_list("list", R"({"files":[{"is_dir":1}]})"); }).kind(),
+            ApiError::Kind::kProtocol);
+}
+
+TEST(JsonResponse, ListToleratesWhatTheOtherAnswersTolerate) {
+  auto entries = json::parse_list(
+      "list", R"( {"extra":{"files":[1,{"x":[]}]},"files":[
+                   {"path":"dbfs:/a","is_dir":"true","file_size":null,"unknown":{"path":[1]}},
+                   {"path":"/b","file_size":1.0e3,"modification_time":7,"tags":["x",{"y":2}]}],
+                   "files":"ignored, as a second member of that name","next":null} )");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0], (FileInfo{"/a", true, 0, 0}));
+  EXPECT_EQ(entries[1], (FileInfo{"/b", false, 1000, 7}));
+  EXPECT_TRUE(json::parse_list("list", R"({"files":null})").empty());
+  EXPECT_EQ(json::parse_list("list", R"({"files":[{"path":"/q\"\u0000x"}]})")[0].path,
+            std::string("/q\"\0x", 5));
+}
+
+TEST(JsonResponse, ListFailsOnWhatIsNoListing) {
+  for (const char* body :
+       {"", "[]", "5", "{", R"({"files":[]} {})", R"({"files":5})", R"({"files":{}})",
+        R"({"files":[5]})", R"({"files":[null]})", R"({"files":[[]]})", R"({"files":[{}]})",
+        R"({"files":[{"path":5}]})", R"({"files":[{"path":"/a","is_dir":"yes"}]})",
+        R"({"files":[{"path":"/a","file_size":1.5}]})",
+        R"({"files":[{"path":"/a","file_size":18446744073709551615}]})",
+        R"({"files":[{"path":"/a","modification_time":{}}]})"}) {
+    ApiError e = error_of([&] { json::parse_list("list", body); });
+    EXPECT_EQ(e.kind(), ApiError::Kind::kProtocol) << body;
+    EXPECT_EQ(e.op(), "list");
+  }
+  EXPECT_THAT(error_of([] { json::parse_list("list", R"({"files":{}})"); }).what(),
+              HasSubstr("\"files\" is not a list"));
+  EXPECT_THAT(error_of([] { json::parse_list("list", R"({"files":[{"is_dir":1}]})"); }).what(),
+              HasSubstr("malformed entry"));
+  EXPECT_THAT(error_of([] { json::parse_list("list", "<html>Bad Gateway</html>"); }).what(),
+              HasSubstr("Bad Gateway"));
+  // Nested a million levels deep: a clear error, not a stack overflow.
+  std::string deep = R"({"files":[{"path":"/a","x":)" + std::string(1000000, '[');
+  EXPECT_THAT(error_of([&] { json::parse_list("list", deep); }).what(), HasSubstr("invalid JSON"));
+}
+
+TEST(JsonResponse, AMillionEntryListingCostsLittleMoreThanItsEntries) {
+  constexpr size_t kEntries = 1000000;
+  std::string body = "{\"files\":[";
+  char entry[160];
+  for (size_t i = 1; i <= kEntries; ++i) {
+    body.append(entry, static_cast<size_t>(std::snprintf(
+                           entry, sizeof entry,
+                           "%s{\"path\":\"/big/f%07zu\",\"is_dir\":false,\"file_size\":1,"
+                           "\"modification_time\":1700000000000}",
+                           i > 1 ? "," : "", i)));
+  }
+  body += "]}";
+  std::vector<FileInfo> entries;
+  int64_t parse = testing::peak_growth_kib([&] { entries = json::parse_list("list", body); });
+  ASSERT_EQ(entries.size(), kEntries);
+  EXPECT_EQ(entries.back(), (FileInfo{"/big/f1000000", false, 1, 1700000000000}));
+  // What the entries cost by themselves in this build (sanitizers included).
+  size_t checksum = 0;
+  int64_t alone = testing::peak_growth_kib([&] {
+    std::vector<FileInfo> copies(kEntries);
+    for (size_t i = 0; i < kEntries; ++i) copies[i].path = entries[i].path;
+    checksum = copies[kEntries / 2].path.size();
+  });
+  EXPECT_EQ(checksum, 13u);
+  std::printf("parse_list of 1,000,000 entries (%zu MiB): peak growth %lld MiB; the entries "
+              "alone: %lld MiB\n", body.size() >> 20, static_cast<long long>(parse >> 10),
+              static_cast<long long>(alone >> 10));
+  // A document of the answer would cost several times the answer.
+  EXPECT_LT(parse, alone * 5 / 4 + (8 << 10));
+}
+
+TEST(JsonResponse, DeeplyNestedAnswersFailWithoutExhaustingTheStack) {
+  // As deep as the 256 KiB an answer may hold allows.
+  std::string deep = R"({"path":"/a","x":)" + std::string(256 << 10, '[');
+  EXPECT_EQ(error_of([&] { json::parse_file_info("get-status", deep); }).kind(),
+            ApiError::Kind::kProtocol);
+  EXPECT_EQ(error_of([&] { json::parse_handle("create", deep); }).kind(), ApiError::Kind::kProtocol);
+  EXPECT_EQ(json::parse_error("mkdirs", 500, deep).to_errno(), EIO);
+  std::string read = R"({"bytes_read":0,"x":)" + std::string(256 << 10, '[');
+  std::string out;
+  EXPECT_EQ(error_of([&] { json::parse_read("read", read, out); }).kind(),
             ApiError::Kind::kProtocol);
 }
 

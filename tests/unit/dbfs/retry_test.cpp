@@ -186,5 +186,53 @@ TEST(RetryPolicy, TellsLaterAttemptsAboutAnEarlierAmbiguousOne) {
   EXPECT_EQ(seen[2].retries, 2);
 }
 
+TEST(RetryPolicy, TellsEachAttemptWhenTheBudgetEnds) {
+  FakeTime time;
+  time.now += seconds(100);
+  RetryPolicy policy(options(milliseconds(5000)), time.clock());
+  std::vector<Attempt> seen;
+  int retries = 0;
+  policy.run(RetrySafety::kIdempotent, [&](const Attempt& attempt) {
+    seen.push_back(attempt);
+    if (seen.size() < 3) throw http(503);
+  }, retries);
+  ASSERT_EQ(seen.size(), 3u);
+  for (const Attempt& attempt : seen) {
+    EXPECT_EQ(attempt.budget_end, std::chrono::steady_clock::time_point{} + seconds(105));
+  }
+}
+
+TEST(RetryPolicy, AHopelessCallFailsAtOnceWithItsError) {
+  FakeTime time;
+  RetryPolicy policy(options(), time.clock());
+  int attempts = 0, retries = 0, asked = 0;
+  bool hopeless = false;
+  auto run = [&] {
+    policy.run(RetrySafety::kIdempotent, [&](const Attempt&) {
+      ++attempts;
+      throw no_answer(ApiError::kConnectFailed, false);
+    }, retries, [&] {
+      ++asked;
+      return hopeless || attempts >= 3;
+    });
+  };
+  EXPECT_THROW(run(), ApiError);
+  EXPECT_EQ(attempts, 3) << "retried until it became hopeless";
+  EXPECT_EQ(retries, 2);
+  hopeless = true;
+  attempts = 0;
+  retries = 0;
+  time.sleeps.clear();
+  EXPECT_THROW(run(), ApiError);
+  EXPECT_EQ(attempts, 1);
+  EXPECT_TRUE(time.sleeps.empty());
+  // Asked only about failures worth retrying.
+  asked = 0;
+  EXPECT_THROW(policy.run(RetrySafety::kIdempotent, [](const Attempt&) { throw http(404); },
+                          retries, [&] { return ++asked > 0; }),
+               ApiError);
+  EXPECT_EQ(asked, 0);
+}
+
 }  // namespace
 }  // namespace dbfs

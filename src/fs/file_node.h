@@ -16,8 +16,18 @@
 namespace fs {
 
 // One file that is open or holds data not yet on DBFS, shared by every descriptor open on it.
-// Lock order: Filesystem::nodes_mutex_ before FileNode::mutex, never the other way.
+// Lock order: Filesystem::nodes_mutex_ before FileNode::mutex before FileNode::shown_mutex.
+// `mutex` is held across the file's uploads and loads; nothing that holds nodes_mutex_ may wait
+// for it (stat and listings read `shown` instead), so one slow upload never freezes the mount.
 struct FileNode {
+  // A node for a file made here (`on_server_now` null), or mirroring a file DBFS holds.
+  FileNode(std::string dbfs_path, const dbfs::FileInfo* on_server_now)
+      : path(std::move(dbfs_path)), on_server(on_server_now != nullptr) {
+    if (on_server_now) remote = *on_server_now;
+    shown = {on_server ? remote : dbfs::FileInfo{path, false, 0, 0}, !on_server, false};
+    shown.info.path = path;
+  }
+
   Mutex mutex;
   std::string path GUARDED_BY(mutex);     // its DBFS path now (renames move it)
   dbfs::FileInfo remote GUARDED_BY(mutex);  // what DBFS holds, when on_server
@@ -53,13 +63,37 @@ struct FileNode {
     if (!staging) return remote;
     return dbfs::FileInfo{path, false, staging->size(), mtime_ms};
   }
+
+  // What stat and listings show of the file. `info.path` is the name it goes by here.
+  struct Shown {
+    dbfs::FileInfo info;
+    bool local = false;  // its content is its own (staged, or made here), not DBFS's
+    bool unlinked = false;
+    std::string retired_path;  // see FileNode::retired_path
+  };
+  // Called after every change to what Shown holds, with `mutex` held.
+  void publish_shown() REQUIRES(mutex) EXCLUDES(shown_mutex) {
+    Shown now{attributes(), staging || !on_server, unlinked, retired_path};
+    now.info.path = path;
+    MutexLock lock(shown_mutex);
+    shown = std::move(now);
+  }
+  Shown snapshot() EXCLUDES(shown_mutex) {
+    MutexLock lock(shown_mutex);
+    return shown;
+  }
+
+ private:
+  Mutex shown_mutex;
+  Shown shown GUARDED_BY(shown_mutex);
 };
 
 // One open descriptor (the FUSE file handle points at it).
 struct OpenFile {
   std::shared_ptr<FileNode> node;
   int flags = 0;
-  // Opened for writing (or truncating): its close publishes the file, if the opener closes it.
+  // Opened for writing, truncating or creating: its close publishes the file, if the opener
+  // closes it. (A file created read-only must still come into being.)
   bool publishes = false;
   // The process that opened it (0: unknown). A close by another process, one that inherited
   // the descriptor, does not publish: docs/design.md, "When a file is published".
@@ -70,7 +104,7 @@ struct OpenFile {
   OpenFile(std::shared_ptr<FileNode> n, int f, pid_t by, Readahead ra)
       : node(std::move(n)),
         flags(f),
-        publishes((f & O_ACCMODE) != O_RDONLY || (f & O_TRUNC)),
+        publishes((f & O_ACCMODE) != O_RDONLY || (f & (O_TRUNC | O_CREAT))),
         opener(by),
         readahead(ra) {}
 };

@@ -26,7 +26,8 @@ Filesystem::Filesystem(dbfs::Api& api, FsOptions options)
       metadata_(options_.ttls),
       blocks_(options_.block_cache_bytes),
       readahead_pool_(options_.readahead_threads),
-      journal_(options_.cache_dir, options_.workspace) {}
+      journal_(options_.cache_dir, options_.workspace),
+      staging_memory_(options_.staging_total_memory_bytes) {}
 
 Filesystem::~Filesystem() {
   std::vector<std::shared_ptr<FileNode>> nodes;
@@ -52,7 +53,7 @@ Filesystem::~Filesystem() {
   }
 }
 
-std::string Filesystem::remote(const std::string& path) const {
+std::string Filesystem::dbfs_path(const std::string& path) const {
   if (options_.remote_root == "/") return path;
   if (path == "/") return options_.remote_root;
   return options_.remote_root + path;
@@ -64,16 +65,19 @@ std::optional<dbfs::FileInfo> Filesystem::lookup(const std::string& remote_path)
   if (cached.state == MetadataCache::State::kMissing) return std::nullopt;
   if (remote_path != "/" && second_miss_in(dbfs::path::parent(remote_path))) {
     // A program stat()ing one name after another in a directory (rsync, make, git) is served
-    // by one list instead of a get-status each.
+    // by one list instead of a get-status each. The listing only saves calls: one attempt, and
+    // a directory that cannot be listed (too big, gone) is not tried again for a while.
     std::string dir = dbfs::path::parent(remote_path);
     try {
-      metadata_.put_listing(dir, api_.list(dir));
+      metadata_.put_listing(dir, api_.list_once(dir));
       cached = metadata_.lookup(remote_path);
       if (cached.state == MetadataCache::State::kPresent) return cached.info;
       if (cached.state == MetadataCache::State::kMissing) return std::nullopt;
     } catch (const dbfs::ApiError& e) {
-      // Too big to list (or gone): ask for the one name.
-      spdlog::debug("list {} instead of get-status failed: {}", dir, e.what());
+      spdlog::debug("list {} instead of get-status failed: {}; not listing it again for {} s",
+                    dir, e.what(), kUnlistableFor.count());
+      MutexLock lock(misses_mutex_);
+      unlistable_until_[dir] = std::chrono::steady_clock::now() + kUnlistableFor;
     }
   }
   try {
@@ -89,8 +93,8 @@ std::optional<dbfs::FileInfo> Filesystem::lookup(const std::string& remote_path)
 
 std::optional<dbfs::FileInfo> Filesystem::current(const std::string& remote_path) {
   if (auto node = find_node(remote_path)) {
-    MutexLock lock(node->mutex);
-    if (node->staging || !node->on_server) return node->attributes();
+    FileNode::Shown shown = node->snapshot();
+    if (shown.local) return shown.info;
   }
   return lookup(remote_path);
 }
@@ -124,12 +128,12 @@ int Filesystem::getattr(const std::string& path, struct stat* st) {
     if (dbfs::path::basename(path).size() > kNameMax) return -ENAMETOOLONG;
     if (upload_names::is_hidden_path(path)) return -ENOENT;
     if (upload_names::is_open_alias_path(path)) {
-      auto node = find_alias(remote(path));
+      auto node = find_alias(dbfs_path(path));
       if (!node) return -ENOENT;
       stat_node(*node, st);
       return 0;
     }
-    auto info = current(remote(path));
+    auto info = current(dbfs_path(path));
     if (!info) return -ENOENT;
     fill_stat(*info, st);
     return 0;
@@ -142,16 +146,9 @@ int Filesystem::getattr(Handle fh, struct stat* st) {
 }
 
 void Filesystem::stat_node(FileNode& node, struct stat* st) const {
-  dbfs::FileInfo info;
-  bool unlinked;
-  {
-    MutexLock lock(node.mutex);
-    info = node.attributes();
-    info.path = node.path;  // the inode number stays that of the name it was opened by
-    unlinked = node.unlinked;
-  }
-  fill_stat(info, st);
-  if (unlinked) st->st_nlink = 0;
+  FileNode::Shown shown = node.snapshot();  // its path: the inode of the name it was opened by
+  fill_stat(shown.info, st);
+  if (shown.unlinked) st->st_nlink = 0;
 }
 
 std::shared_ptr<FileNode> Filesystem::find_alias(const std::string& remote_alias) {
@@ -162,7 +159,7 @@ std::shared_ptr<FileNode> Filesystem::find_alias(const std::string& remote_alias
 
 int Filesystem::readdir(const std::string& path, std::vector<DirEntry>& out) {
   return errno_guard("readdir", path, [&] {
-    std::string dir = remote(path);
+    std::string dir = dbfs_path(path);
     auto entries = metadata_.listing(dir);
     if (!entries) {
       entries = api_.list(dir);
@@ -183,11 +180,11 @@ int Filesystem::readdir(const std::string& path, std::vector<DirEntry>& out) {
       MutexLock lock(nodes_mutex_);
       for (const auto& [node_path, node] : nodes_) {
         if (dbfs::path::parent(node_path) != dir || node_path == dir) continue;
-        MutexLock node_lock(node->mutex);
-        if (!node->on_server && !node->unlinked) local.push_back(node->attributes());
+        FileNode::Shown shown = node->snapshot();
+        if (shown.local && !shown.unlinked) local.push_back(shown.info);
       }
     }
-    // A file renamed over one on DBFS replaces it there only at its upload: list it as it is.
+    // Listed as it is here, also where a listing fetched a moment ago still names its old self.
     for (const auto& info : local) {
       std::string_view name = dbfs::path::basename(info.path);
       auto listed = std::find_if(out.begin(), out.end(), [&](const DirEntry& e) { return e.name == name; });
@@ -217,22 +214,27 @@ std::shared_ptr<FileNode> Filesystem::find_node(const std::string& remote_path) 
 
 std::shared_ptr<FileNode> Filesystem::attach_node(const std::string& remote_path,
                                                   const dbfs::FileInfo* on_server) {
-  MutexLock lock(nodes_mutex_);
-  auto& slot = nodes_[remote_path];
-  if (!slot) {
-    slot = std::make_shared<FileNode>();
-    MutexLock node_lock(slot->mutex);
-    slot->path = remote_path;
+  std::shared_ptr<FileNode> node;
+  bool made = false;
+  {
+    MutexLock lock(nodes_mutex_);
+    auto& slot = nodes_[remote_path];
+    if (!slot) {
+      slot = std::make_shared<FileNode>(remote_path, on_server);
+      made = true;
+    }
+    ++slot->open_count;
+    node = slot;
   }
-  if (on_server) {
-    MutexLock node_lock(slot->mutex);
-    if (!slot->staging) {  // a node with content of its own keeps it
-      slot->remote = *on_server;
-      slot->on_server = true;
+  if (on_server && !made) {
+    MutexLock lock(node->mutex);
+    if (!node->staging) {  // a node with content of its own keeps it
+      node->remote = *on_server;
+      node->on_server = true;
+      node->publish_shown();
     }
   }
-  ++slot->open_count;
-  return slot;
+  return node;
 }
 
 bool Filesystem::reattach_node(const std::string& remote_path,
@@ -244,27 +246,23 @@ bool Filesystem::reattach_node(const std::string& remote_path,
   return true;
 }
 
-bool Filesystem::holds_own_content(FileNode& node) {
-  MutexLock lock(node.mutex);
-  return node.staging || !node.on_server;
-}
+bool Filesystem::holds_own_content(FileNode& node) { return node.snapshot().local; }
 
 void Filesystem::detach_node(const std::shared_ptr<FileNode>& node) {
   {
     MutexLock lock(nodes_mutex_);
     if (--node->open_count > 0) return;
-    MutexLock node_lock(node->mutex);
-    if (node->dirty && !node->unlinked) {
-      // Its close was told, and returned the error.
-      spdlog::error("{}: discarding {} bytes that could not be uploaded", node->path,
-                    node->staging ? node->staging->size() : 0);
-    }
-    if (node->stream) node->stream->abandon();
-    auto it = nodes_.find(node->path);
+    auto it = nodes_.find(node->snapshot().info.path);
     if (it != nodes_.end() && it->second == node) nodes_.erase(it);
   }
-  // Out of the table, so no one attaches it again; the network call holds no shared lock.
+  // Out of the table, so no one attaches it again; its lock is taken holding no shared one.
   MutexLock node_lock(node->mutex);
+  if (node->dirty && !node->unlinked) {
+    // Its close was told, and returned the error.
+    spdlog::error("{}: discarding {} bytes that could not be uploaded", node->path,
+                  node->staging ? node->staging->size() : 0);
+  }
+  if (node->stream) node->stream->abandon();
   discard_retired(*node);
 }
 
@@ -292,14 +290,14 @@ void Filesystem::forget_node(const std::string& remote_path, const std::string& 
     node->retired_path = retired_path;
     node->remote.path = retired_path;
   }
+  node->publish_shown();
 }
 
 std::shared_ptr<FileNode> Filesystem::open_mirror(const std::string& remote_path) {
   MutexLock lock(nodes_mutex_);
   auto it = nodes_.find(remote_path);
   if (it == nodes_.end() || it->second->open_count == 0) return nullptr;
-  MutexLock node_lock(it->second->mutex);
-  if (it->second->staging || !it->second->on_server) return nullptr;
+  if (it->second->snapshot().local) return nullptr;
   return it->second;
 }
 
@@ -310,8 +308,18 @@ std::vector<std::shared_ptr<FileNode>> Filesystem::nodes_under(const std::string
     for (const auto& [path, node] : nodes_) {
       if (dbfs::path::is_within(path, remote_path)) found.push_back(node);
     }
+    // Removed files still open: their name is gone, but the content they read from DBFS under
+    // a hidden name moves with its directory.
+    for (const auto& [raw, file] : open_files_) {
+      FileNode::Shown shown = file->node->snapshot();
+      if (shown.unlinked && !shown.retired_path.empty() &&
+          dbfs::path::is_within(shown.retired_path, remote_path)) {
+        found.push_back(file->node);
+      }
+    }
   }
   std::sort(found.begin(), found.end());  // one order for every rename
+  found.erase(std::unique(found.begin(), found.end()), found.end());
   return found;
 }
 
@@ -326,8 +334,17 @@ void Filesystem::move_holding(std::span<const std::shared_ptr<FileNode>> nodes,
   MutexLock lock(node.mutex);
   stop_streaming(node, /*wait=*/true);
   move_holding(nodes.subspan(1), from, to, move);
-  node.path = to + node.path.substr(from.size());
-  if (node.retired_path.empty()) node.remote.path = node.path;
+  auto moved = [&](const std::string& path) {
+    return dbfs::path::is_within(path, from) ? to + path.substr(from.size()) : path;
+  };
+  if (!node.unlinked) node.path = moved(node.path);
+  if (std::string retired = moved(node.retired_path); retired != node.retired_path) {
+    journal_.retire(retired);  // the content a removed file's descriptors read moved with it
+    journal_.end(node.retired_path);
+    node.retired_path = retired;
+  }
+  node.remote.path = node.retired_path.empty() ? node.path : node.retired_path;
+  node.publish_shown();
 }
 
 void Filesystem::rekey_nodes(const std::string& from, const std::string& to) {
@@ -357,7 +374,13 @@ bool Filesystem::keep_kernel_cache(const std::string& remote_path, const dbfs::F
 
 bool Filesystem::second_miss_in(const std::string& dir) {
   MutexLock lock(misses_mutex_);
-  if (misses_.size() > 10'000) misses_.clear();  // a bound, not a policy: counts start over
+  // Bounds, not policies: counts start over.
+  if (misses_.size() > 10'000) misses_.clear();
+  if (unlistable_until_.size() > 10'000) unlistable_until_.clear();
+  if (auto it = unlistable_until_.find(dir); it != unlistable_until_.end()) {
+    if (std::chrono::steady_clock::now() < it->second) return false;
+    unlistable_until_.erase(it);
+  }
   int& misses = misses_[dir];
   if (++misses < 2) return false;
   misses = 0;
@@ -371,7 +394,7 @@ Filesystem::Stats Filesystem::stats() {
   s.uploads_failed = uploads_failed_;
   s.uploads_in_flight = uploads_in_flight_;
   MutexLock lock(nodes_mutex_);
-  s.open_files = nodes_.size();
+  s.nodes = nodes_.size();
   return s;
 }
 

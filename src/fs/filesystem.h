@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "dbfs/api.h"
 #include "fs/block_cache.h"
 #include "fs/file_node.h"
+#include "fs/memory_budget.h"
 #include "fs/metadata_cache.h"
 #include "fs/options.h"
 #include "fs/thread_annotations.h"
@@ -72,7 +74,10 @@ class Filesystem {
   // pages, an inheriting process's writes) are uploaded now; if that fails, the bytes are kept
   // in cache_dir and the failure is logged.
   int release(Handle fh);
-  int truncate(const std::string& path, int64_t size, const Handle* fh);
+  // truncate(2): the new content is uploaded at once, since no close follows.
+  int truncate(const std::string& path, int64_t size);
+  // ftruncate(2): staged, and uploaded when the descriptor publishes, like a write.
+  int truncate(Handle fh, int64_t size);
 
   int mkdir(const std::string& path);
   int rmdir(const std::string& path);
@@ -89,12 +94,15 @@ class Filesystem {
     uint64_t uploads = 0;
     uint64_t uploads_failed = 0;
     uint64_t uploads_in_flight = 0;
-    uint64_t open_files = 0;
+    uint64_t nodes = 0;  // files open, or holding data not uploaded yet
   };
   Stats stats() EXCLUDES(nodes_mutex_);
+  // Whether every hidden file this mount made on DBFS is gone (waiting up to `timeout`).
+  bool settled(std::chrono::milliseconds timeout) { return journal_.wait_until_settled(timeout); }
 
  private:
-  std::string remote(const std::string& path) const;
+  // The DBFS path of a path as the mount shows it ("/" is options.remote_root).
+  std::string dbfs_path(const std::string& path) const;
   // Whether `path` has the form of one of our hidden names (logged): those cannot be made here.
   static bool reserved(const std::string& path);
   // The attributes of a DBFS path (cache, then get-status); nullopt when it does not exist.
@@ -155,7 +163,12 @@ class Filesystem {
   // The file is uploaded whole at close from now on; what its stream sent is removed.
   // With `wait`, returns once the stream's temporary file is gone.
   void stop_streaming(FileNode& node, bool wait = false) REQUIRES(node.mutex);
+  // Stages bytes written at `offset`, and streams what it can; throws what staging throws.
+  void write_staged(FileNode& node, const char* buf, size_t size, int64_t offset)
+      REQUIRES(node.mutex);
+  // Uploads the staged content; 0 or -errno, which the caller reports.
   int upload_locked(FileNode& node) REQUIRES(node.mutex);
+  void upload_staged(FileNode& node) REQUIRES(node.mutex);
   // At the release of the last writer: uploads what no close published; keeps it in cache_dir
   // if that fails.
   void publish_unreported(FileNode& node) REQUIRES(node.mutex);
@@ -171,6 +184,7 @@ class Filesystem {
   BlockCache blocks_;
   ThreadPool readahead_pool_;
   UploadJournal journal_;
+  MemoryBudget staging_memory_;
   std::atomic<uint64_t> uploads_{0};
   std::atomic<uint64_t> uploads_failed_{0};
   std::atomic<uint64_t> uploads_in_flight_{0};
@@ -181,6 +195,10 @@ class Filesystem {
 
   Mutex misses_mutex_;
   std::unordered_map<std::string, int> misses_ GUARDED_BY(misses_mutex_);
+  // Directories whose listing failed, and until when none is tried again.
+  static constexpr std::chrono::seconds kUnlistableFor{300};
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> unlistable_until_
+      GUARDED_BY(misses_mutex_);
 
   Mutex nodes_mutex_;
   // Files open or holding staged data, by DBFS path.

@@ -39,7 +39,7 @@ int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_
                      pid_t opener) {
   return errno_guard("open", path, [&] {
     if (options_.read_only && (writable(flags) || (flags & O_TRUNC))) return -EROFS;
-    std::string file = remote(path);
+    std::string file = dbfs_path(path);
     std::shared_ptr<FileNode> node;
     if (int rc = attach_file(file, &node); rc < 0) return rc;
     *keep_cache = false;
@@ -92,7 +92,7 @@ int Filesystem::create(const std::string& path, int flags, Handle* fh, pid_t ope
   return errno_guard("create", path, [&] {
     if (options_.read_only) return -EROFS;
     if (reserved(path)) return -EINVAL;
-    std::string file = remote(path);
+    std::string file = dbfs_path(path);
     auto node = attach_node(file, nullptr);
     try {
       MutexLock lock(node->mutex);
@@ -101,7 +101,7 @@ int Filesystem::create(const std::string& path, int flags, Handle* fh, pid_t ope
       detach_node(node);
       throw;
     }
-    *fh = new_handle(node, flags, opener);
+    *fh = new_handle(node, flags | O_CREAT, opener);
     return 0;
   });
 }
@@ -193,7 +193,8 @@ int Filesystem::read(Handle fh, char* buf, size_t size, int64_t offset, BlockByt
 
 void Filesystem::load_staging(FileNode& node) {
   if (node.staging) return;
-  auto staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes);
+  auto staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes,
+                                                  &staging_memory_);
   if (node.on_server) {
     // Writing into an existing file: DBFS writes only whole files, so take all of it first, as
     // it is on DBFS now: another machine may have changed it since it was looked up, and the
@@ -218,6 +219,7 @@ void Filesystem::load_staging(FileNode& node) {
   }
   node.staging = std::move(staging);
   node.streamable = false;
+  node.publish_shown();
 }
 
 void Filesystem::truncate_locked(FileNode& node, int64_t size) {
@@ -226,7 +228,8 @@ void Filesystem::truncate_locked(FileNode& node, int64_t size) {
     if (node.stream) node.stream->abandon();
     node.stream.reset();
     node.stream_frontier = 0;
-    node.staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes);
+    node.staging = std::make_unique<Staging>(options_.cache_dir, options_.staging_memory_bytes,
+                                                  &staging_memory_);
     node.streamable = true;
     node.write_error = 0;
   } else {
@@ -237,6 +240,7 @@ void Filesystem::truncate_locked(FileNode& node, int64_t size) {
   node.dirty = true;
   ++node.version;
   node.mtime_ms = now_ms();
+  node.publish_shown();
 }
 
 void Filesystem::stop_streaming(FileNode& node, bool wait) {
@@ -278,26 +282,31 @@ int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset,
                       bool page_writeback) {
   OpenFile& file = file_of(fh);
   FileNode& node = *file.node;
-  MutexLock lock(node.mutex);
-  return errno_guard("write", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
+  return errno_guard("write", node.snapshot().info.path, [&] {
+    MutexLock lock(node.mutex);
     load_staging(node);
     if ((file.flags & O_APPEND) && !page_writeback) offset = node.staging->size();
-    // Rewriting bytes already sent: the stream cannot take that back.
-    if (node.stream && offset < node.stream_frontier) stop_streaming(node);
-    try {
-      node.staging->write(buf, size, offset);
-    } catch (const std::system_error& e) {
-      node.write_error = e.code().value() ? e.code().value() : EIO;
-      node.dirty = true;
-      stop_streaming(node);
-      throw;
-    }
-    node.dirty = true;
-    ++node.version;
-    node.mtime_ms = now_ms();
-    stream_blocks(node);
+    write_staged(node, buf, size, offset);
     return int(size);
   });
+}
+
+void Filesystem::write_staged(FileNode& node, const char* buf, size_t size, int64_t offset) {
+  // Rewriting bytes already sent: the stream cannot take that back.
+  if (node.stream && offset < node.stream_frontier) stop_streaming(node);
+  try {
+    node.staging->write(buf, size, offset);
+  } catch (const std::system_error& e) {
+    node.write_error = e.code().value() ? e.code().value() : EIO;
+    node.dirty = true;
+    stop_streaming(node);
+    throw;
+  }
+  node.dirty = true;
+  ++node.version;
+  node.mtime_ms = now_ms();
+  node.publish_shown();
+  stream_blocks(node);
 }
 
 int Filesystem::upload_locked(FileNode& node) {
@@ -307,42 +316,47 @@ int Filesystem::upload_locked(FileNode& node) {
     ~Done() { --n; }
   } done{uploads_in_flight_};
   node.published_version = node.version;  // whatever the outcome, its caller reports it
-  return errno_guard("upload", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
-    if (node.write_error) {
-      spdlog::error("{}: not uploaded, a write to it failed ({}); DBFS keeps what it had",
-                    node.path, std::strerror(node.write_error));
-      return -node.write_error;
-    }
-    int64_t size = node.staging->size();
-    std::optional<dbfs::FileInfo> info;
-    if (node.stream) {
-      std::string tail;
-      node.staging->read(node.stream_frontier, size_t(size - node.stream_frontier), tail);
-      info = node.stream->finish(std::move(tail), node.path, size);
-      node.stream.reset();
-      node.streamable = false;
-    }
-    if (!info) {
-      try {
-        info = Uploader(api_, options_.upload_attempts, &journal_)
-                   .upload(node.path, size, [&](int64_t off, size_t len, std::string& out)
-                                                NO_THREAD_SAFETY_ANALYSIS {
-                                                  node.staging->read(off, len, out);
-                                                });
-      } catch (...) {
-        ++uploads_failed_;
-        throw;
-      }
-    }
+  if (node.write_error) {
+    spdlog::error("{}: not uploaded, a write to it failed ({}); DBFS keeps what it had",
+                  node.path, std::strerror(node.write_error));
+    return -node.write_error;
+  }
+  try {
+    upload_staged(node);
     ++uploads_;
-    node.dirty = false;
-    node.on_server = true;
-    node.remote = *info;
-    node.mtime_ms = info->modification_time;
-    metadata_.put(*info);
-    blocks_.forget(node.path);
     return 0;
-  });
+  } catch (...) {
+    ++uploads_failed_;
+    return current_errno("upload", node.path);
+  }
+}
+
+void Filesystem::upload_staged(FileNode& node) {
+  int64_t size = node.staging->size();
+  std::optional<dbfs::FileInfo> info;
+  if (node.stream) {
+    std::string tail;
+    node.staging->read(node.stream_frontier, size_t(size - node.stream_frontier), tail);
+    info = node.stream->finish(std::move(tail), node.path, size);
+    node.stream.reset();
+    node.streamable = false;
+  }
+  if (!info) {
+    // The uploader reads ahead on a thread of its own while this one, holding the node's lock,
+    // waits for it: the staging cannot change meanwhile.
+    const Staging* staging = node.staging.get();
+    info = Uploader(api_, options_.upload_attempts, &journal_)
+               .upload(node.path, size, [staging](int64_t off, size_t len, std::string& out) {
+                 staging->read(off, len, out);
+               });
+  }
+  node.dirty = false;
+  node.on_server = true;
+  node.remote = *info;
+  node.mtime_ms = info->modification_time;
+  node.publish_shown();
+  metadata_.put(*info);
+  blocks_.forget(node.path);
 }
 
 int Filesystem::flush(Handle fh, pid_t caller) {
@@ -393,19 +407,19 @@ void Filesystem::publish_unreported(FileNode& node) {
                 kept.empty() ? "they are lost" : "they are kept in " + kept);
 }
 
-int Filesystem::truncate(const std::string& path, int64_t size, const Handle* fh) {
-  if (fh) {
-    FileNode& node = *file_of(*fh).node;
+int Filesystem::truncate(Handle fh, int64_t size) {
+  FileNode& node = *file_of(fh).node;
+  return errno_guard("truncate", node.snapshot().info.path, [&] {
     MutexLock lock(node.mutex);
-    return errno_guard("truncate", node.path, [&]() NO_THREAD_SAFETY_ANALYSIS {
-      truncate_locked(node, size);
-      return 0;
-    });
-  }
-  // truncate(2) by name: no close will follow, so the new content goes up now.
+    truncate_locked(node, size);
+    return 0;
+  });
+}
+
+int Filesystem::truncate(const std::string& path, int64_t size) {
   return errno_guard("truncate", path, [&] {
     if (options_.read_only) return -EROFS;
-    std::string file = remote(path);
+    std::string file = dbfs_path(path);
     if (upload_names::is_open_alias_path(file)) {
       auto node = find_alias(file);
       if (!node) return -ENOENT;

@@ -27,7 +27,7 @@ int Filesystem::mkdir(const std::string& path) {
   return errno_guard("mkdir", path, [&] {
     if (options_.read_only) return -EROFS;
     if (reserved(path)) return -EINVAL;
-    std::string dir = remote(path);
+    std::string dir = dbfs_path(path);
     api_.mkdirs(dir);
     metadata_.put(dbfs::FileInfo{dir, true, 0, now_ms()});
     // The kernel asks only after a lookup found nothing, so the new directory is empty.
@@ -39,7 +39,7 @@ int Filesystem::mkdir(const std::string& path) {
 int Filesystem::rmdir(const std::string& path) {
   return errno_guard("rmdir", path, [&] {
     if (options_.read_only) return -EROFS;
-    std::string dir = remote(path);
+    std::string dir = dbfs_path(path);
     auto info = lookup(dir);
     if (!info) return -ENOENT;
     if (!info->is_dir) return -ENOTDIR;
@@ -73,7 +73,7 @@ void Filesystem::drop_file(const std::string& remote_path, std::optional<std::st
 int Filesystem::unlink(const std::string& path) {
   return errno_guard("unlink", path, [&] {
     if (options_.read_only) return -EROFS;
-    std::string file = remote(path);
+    std::string file = dbfs_path(path);
     if (upload_names::is_open_alias_path(file)) {
       MutexLock lock(nodes_mutex_);
       return aliases_.erase(file) ? 0 : -ENOENT;
@@ -88,14 +88,14 @@ int Filesystem::unlink(const std::string& path) {
 int Filesystem::hide(const std::string& path, const std::string& alias) {
   return errno_guard("unlink", path, [&] {
     if (options_.read_only) return -EROFS;
-    std::string file = remote(path);
+    std::string file = dbfs_path(path);
     auto node = find_node(file);
     drop_file(file, std::nullopt);
     metadata_.put_missing(file);
     blocks_.forget(file);
     if (node) {
       MutexLock lock(nodes_mutex_);
-      aliases_[remote(alias)] = std::move(node);
+      aliases_[dbfs_path(alias)] = std::move(node);
     }
     return 0;
   });
@@ -107,7 +107,7 @@ int Filesystem::rename(const std::string& from, const std::string& to, unsigned 
     if (upload_names::is_open_alias_path(to) && !flags) return hide(from, to);
     if (options_.read_only) return -EROFS;
     if (reserved(to) || upload_names::is_open_alias_path(from)) return -EINVAL;
-    std::string src = remote(from), dst = remote(to);
+    std::string src = dbfs_path(from), dst = dbfs_path(to);
     if (src == dst) return 0;
     MutexLock one_at_a_time(rename_mutex_);
     auto node = find_node(src);
@@ -140,13 +140,10 @@ int Filesystem::rename(const std::string& from, const std::string& to, unsigned 
         forget_node(dst);
       }
     } else if (dst_info && !dst_info->is_dir) {
-      // The file moved here is only local until it is uploaded, and DBFS keeps the old one under
-      // this name until then, unless descriptors read it: they get it under a name of its own.
-      if (open_mirror(dst)) {
-        drop_file(dst, std::nullopt);
-      } else {
-        forget_node(dst);
-      }
+      // The file moved here is only local until it is uploaded: the old one leaves DBFS now
+      // (kept for its descriptors, if open), or a later rename of the new one would leave it
+      // behind under this name.
+      drop_file(dst, std::nullopt);
     }
     rekey_nodes(src, dst);
     blocks_.forget(src);

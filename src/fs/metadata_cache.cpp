@@ -118,10 +118,4 @@ void MetadataCache::invalidate(const std::string& path) {
   listings_.erase(dbfs::path::parent(path));
 }
 
-void MetadataCache::clear() {
-  MutexLock lock(mutex_);
-  attrs_.clear();
-  listings_.clear();
-}
-
 }  // namespace fs

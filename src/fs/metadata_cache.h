@@ -48,7 +48,6 @@ class MetadataCache {
 
   // Forgets a path, everything below it, and the listing of its parent: for own mutations.
   void invalidate(const std::string& path) EXCLUDES(mutex_);
-  void clear() EXCLUDES(mutex_);
 
  private:
   struct Attr {

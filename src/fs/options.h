@@ -26,6 +26,7 @@ struct FsOptions {
   std::string cache_dir;  // staging files of files being written, and the upload journal
   std::string workspace;  // names the workspace in the upload journal
   size_t staging_memory_bytes = 8u << 20;  // per file, before it spills to cache_dir
+  size_t staging_total_memory_bytes = 128u << 20;  // all files together, likewise
   int upload_attempts = 5;  // uploads restarted from create after failures no probe settles
 };
 

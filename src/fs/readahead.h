@@ -20,8 +20,6 @@ class Readahead {
   // Records a read of [offset, offset + size) of a file of `file_size` bytes and returns the
   // blocks to prefetch: those of the window not asked for by an earlier read of this scan.
   Range on_read(int64_t offset, int64_t size, int64_t file_size);
-  // Whether the last read looked like part of a sequential scan.
-  bool sequential() const { return window_ > 0; }
   // Whether the reader jumps far, read after read: then it wants only what it asks for. Reads
   // near each other out of order (the kernel's readahead arrives so) do not count.
   bool random() const { return far_reads_ >= 2; }

@@ -28,12 +28,29 @@ int open_anonymous(const std::string& dir) {
 
 }  // namespace
 
-Staging::Staging(std::string spill_dir, size_t memory_limit)
-    : spill_dir_(std::move(spill_dir)), memory_limit_(memory_limit) {}
+Staging::Staging(std::string spill_dir, size_t memory_limit, MemoryBudget* budget)
+    : spill_dir_(std::move(spill_dir)), memory_limit_(memory_limit), budget_(budget) {}
 
 Staging::~Staging() {
   if (fd_ >= 0) ::close(fd_);
+  if (budget_) budget_->give_back(charged_);
 }
+
+bool Staging::grow_memory(size_t size) {
+  if (size > memory_limit_) return false;
+  if (size <= memory_.size()) {
+    memory_.resize(size);
+    return true;
+  }
+  // Charged by capacity, which is what the process holds: reserve exactly, not by doubling.
+  size_t capacity = std::max(memory_.capacity(), std::min(memory_limit_, std::max(size, 2 * memory_.size())));
+  if (budget_ && capacity > charged_ && !budget_->try_take(capacity - charged_)) return false;
+  if (budget_) charged_ = std::max(charged_, capacity);
+  memory_.reserve(capacity);
+  memory_.resize(size);
+  return true;
+}
+
 
 void Staging::spill() {
   int fd = open_anonymous(spill_dir_);
@@ -56,13 +73,14 @@ void Staging::spill() {
   }
   fd_ = fd;
   std::string().swap(memory_);
+  if (budget_) budget_->give_back(charged_);
+  charged_ = 0;
 }
 
 void Staging::write(const char* data, size_t len, int64_t offset) {
   int64_t end = offset + int64_t(len);
-  if (fd_ < 0 && size_t(std::max(end, size_)) > memory_limit_) spill();
+  if (fd_ < 0 && size_t(end) > memory_.size() && !grow_memory(size_t(end))) spill();
   if (fd_ < 0) {
-    if (size_t(end) > memory_.size()) memory_.resize(size_t(end));
     std::memcpy(memory_.data() + offset, data, len);
   } else {
     size_t done = 0;
@@ -115,10 +133,8 @@ void Staging::uncache_before(int64_t offset) {
 }
 
 void Staging::truncate(int64_t size) {
-  if (fd_ < 0 && size_t(size) > memory_limit_) spill();
-  if (fd_ < 0) {
-    memory_.resize(size_t(size));
-  } else if (::ftruncate(fd_, size) != 0) {
+  if (fd_ < 0 && !grow_memory(size_t(size))) spill();
+  if (fd_ >= 0 && ::ftruncate(fd_, size) != 0) {
     fail("staging truncate");
   }
   size_ = size;

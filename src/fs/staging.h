@@ -3,15 +3,18 @@
 #include <cstdint>
 #include <string>
 
+#include "fs/memory_budget.h"
+
 namespace fs {
 
-// The bytes of one file being written: in memory while small, then in an unlinked file in the
-// cache directory, so memory stays bounded whatever the file's size. Holds every byte until the
+// The bytes of one file being written: in memory while small (up to `memory_limit`, and while
+// the shared `budget`, if any, has room), then in an unlinked file in the cache directory, so
+// memory stays bounded whatever the file's size and however many files are written at once. Holds every byte until the
 // upload is committed. Not thread-safe: the file's node lock guards it. Disk errors throw
 // std::system_error.
 class Staging {
  public:
-  Staging(std::string spill_dir, size_t memory_limit);
+  Staging(std::string spill_dir, size_t memory_limit, MemoryBudget* budget = nullptr);
   ~Staging();
   Staging(const Staging&) = delete;
   Staging& operator=(const Staging&) = delete;
@@ -34,9 +37,13 @@ class Staging {
 
  private:
   void spill();
+  // Grows the in-memory copy to hold `size` bytes, if the budget allows; false if not.
+  bool grow_memory(size_t size);
 
   std::string spill_dir_;
   size_t memory_limit_;
+  MemoryBudget* budget_;
+  size_t charged_ = 0;  // of the budget, for memory_'s capacity
   std::string memory_;
   int fd_ = -1;
   int64_t size_ = 0;

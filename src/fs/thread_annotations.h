@@ -3,6 +3,7 @@
 // Clang thread-safety annotations (checked with -Wthread-safety); empty for other compilers.
 // Mutex is std::mutex declared as a capability, so GUARDED_BY/REQUIRES can name it.
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -39,14 +40,12 @@ class SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex& m) ACQUIRE(m) : lock_(m.native()) {}
   ~MutexLock() RELEASE() {}
-  // Waits on `cv` until `done()`; the lock is held again on return.
-  template <typename Pred>
-  void wait(std::condition_variable& cv, Pred done) {
-    cv.wait(lock_, done);
-  }
-  template <typename Duration, typename Pred>
-  bool wait_for(std::condition_variable& cv, Duration d, Pred done) {
-    return cv.wait_for(lock_, d, done);
+  // Waits on `cv` until woken, the lock held again on return. Wakeups may be spurious: callers
+  // loop on their condition, which the lock checker then sees them read under the lock.
+  void wait(std::condition_variable& cv) { cv.wait(lock_); }
+  // As wait, but gives up at `deadline`; false then.
+  bool wait_until(std::condition_variable& cv, std::chrono::steady_clock::time_point deadline) {
+    return cv.wait_until(lock_, deadline) == std::cv_status::no_timeout;
   }
 
  private:

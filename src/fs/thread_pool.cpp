@@ -28,7 +28,7 @@ void ThreadPool::run() {
     std::function<void()> task;
     {
       MutexLock lock(mutex_);
-      lock.wait(wake_, [&]() NO_THREAD_SAFETY_ANALYSIS { return stopping_ || !queue_.empty(); });
+      while (!stopping_ && queue_.empty()) lock.wait(wake_);
       if (queue_.empty()) return;
       task = std::move(queue_.front());
       queue_.pop_front();

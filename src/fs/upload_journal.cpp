@@ -66,8 +66,12 @@ void UploadJournal::set_aside(const std::string& aside, const std::string& final
 void UploadJournal::retire(const std::string& aside) { record(aside, {Kind::kRetired, {}}); }
 
 bool UploadJournal::wait_until_settled(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   MutexLock lock(mutex_);
-  return lock.wait_for(settled_, timeout, [&]() NO_THREAD_SAFETY_ANALYSIS { return in_flight_.empty(); });
+  while (!in_flight_.empty()) {
+    if (!lock.wait_until(settled_, deadline) && !in_flight_.empty()) return false;
+  }
+  return true;
 }
 
 void UploadJournal::end(const std::string& path) {

@@ -53,9 +53,7 @@ void UploadStream::State::run() {
     std::string block;
     {
       MutexLock lock(mutex);
-      lock.wait(changed, [&]() NO_THREAD_SAFETY_ANALYSIS {
-        return failed || abandoned || !queue.empty() || closing;
-      });
+      while (!failed && !abandoned && queue.empty() && !closing) lock.wait(changed);
       if (failed || abandoned || queue.empty()) break;
       block = std::move(queue.front());
       queue.pop_front();
@@ -109,9 +107,7 @@ bool UploadStream::push(std::string block) {
   State& s = *state_;
   {
     MutexLock lock(s.mutex);
-    lock.wait(s.changed, [&]() NO_THREAD_SAFETY_ANALYSIS {
-      return s.failed || s.abandoned || s.queue.size() < kMaxQueued;
-    });
+    while (!s.failed && !s.abandoned && s.queue.size() >= kMaxQueued) lock.wait(s.changed);
     if (s.failed || s.abandoned) return false;
     s.queue.push_back(std::move(block));
   }
@@ -128,7 +124,7 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
     MutexLock lock(s.mutex);
     s.closing = true;
     s.changed.notify_all();
-    lock.wait(s.changed, [&]() NO_THREAD_SAFETY_ANALYSIS { return s.worker_done; });
+    while (!s.worker_done) lock.wait(s.changed);
     handle = s.failed || s.abandoned ? -1 : s.handle;
   }
   if (handle < 0) {
@@ -156,7 +152,7 @@ void UploadStream::abandon_and_wait() {
   abandon();
   State& s = *state_;
   MutexLock lock(s.mutex);
-  lock.wait(s.changed, [&]() NO_THREAD_SAFETY_ANALYSIS { return s.settled; });
+  while (!s.settled) lock.wait(s.changed);
 }
 
 void UploadStream::abandon() {

@@ -79,7 +79,7 @@ void log_summary(Mount& mount) {
                "kernel, {} MiB held\nuploads: {} done, {} failed, {} in flight; {} files open",
                mount.options.source, mount.options.mountpoint, mount.api->stats().summary(),
                f.blocks.hits, f.blocks.misses, f.blocks.taken, f.blocks.bytes >> 20, f.uploads,
-               f.uploads_failed, f.uploads_in_flight, f.open_files);
+               f.uploads_failed, f.uploads_in_flight, f.nodes);
 }
 
 // Blocks SIGUSR1 in this thread (and so in every thread started after it) and answers it on a

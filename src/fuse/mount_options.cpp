@@ -106,6 +106,12 @@ const std::vector<Option>& options_table() {
        number(4, 1 << 20, [](MountOptions& o, long long n) { o.fs.block_cache_bytes = size_t(n) << 20; })},
       {"readahead", true, "MiB read ahead of a sequential reader (default: 16)",
        number(1, 1024, [](MountOptions& o, long long n) { o.fs.readahead_max_blocks = n; })},
+      {"write_memory", true,
+       "MiB of staged writes held in memory, all files together, before they go to cache_dir "
+       "(default: 128; up to 8 per file)",
+       number(8, 1 << 20, [](MountOptions& o, long long n) {
+         o.fs.staging_total_memory_bytes = size_t(n) << 20;
+       })},
       {"cache_dir", true,
        "folder for staged writes and the upload journal, writable by you alone (default: "
        "$XDG_CACHE_HOME/dbfs-fuse, /var/cache/dbfs-fuse as root)",
@@ -113,9 +119,10 @@ const std::vector<Option>& options_table() {
          o.fs.cache_dir = v;
          return std::string();
        }},
-      {"http_timeout", true, "seconds a request may go without progress (default: 60)",
+      {"http_timeout", true, "seconds a request may go without progress; with what its size needs at 64 KiB/s, "
+       "the most one request may take (default: 60)",
        number(1, 3600, [](MountOptions& o, long long n) { o.client.http_timeout_seconds = int(n); })},
-      {"retry_timeout", true, "seconds a call may spend retrying (default: 120)",
+      {"retry_timeout", true, "seconds one call may take in all, retries included (default: 120)",
        number(0, 86400, [](MountOptions& o, long long n) { o.client.retry_timeout_seconds = int(n); })},
       {"log_level", true, "trace, debug, info, warn, error or off (default: info)",
        text(&MountOptions::log_level)},

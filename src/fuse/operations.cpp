@@ -141,9 +141,9 @@ int fsync(const char*, int, fuse_file_info* fi) { return filesystem().fsync(fi->
 int release(const char*, fuse_file_info* fi) { return filesystem().release(fi->fh); }
 
 int truncate(const char* path, off_t size, fuse_file_info* fi) {
-  if (!path && !fi) return -ESTALE;
-  fs::Filesystem::Handle fh = fi ? fi->fh : 0;
-  return filesystem().truncate(path ? path : "", size, fi ? &fh : nullptr);
+  if (fi) return filesystem().truncate(fs::Filesystem::Handle(fi->fh), size);
+  if (!path) return -ESTALE;
+  return filesystem().truncate(std::string(path), size);
 }
 
 int mkdir(const char* path, mode_t) { return filesystem().mkdir(path); }

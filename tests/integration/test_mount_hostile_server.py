@@ -1,6 +1,7 @@
 """A server that answers reads wrongly: the read fails with EIO, never a short or overrun
 result, and the daemon lives on."""
 import errno
+import os
 import random
 import subprocess
 
@@ -29,13 +30,17 @@ def test_a_read_answer_longer_than_asked_fails_the_read(emulator, make_mount):
     (emulator.root / "f").write_bytes(data)
     m = make_mount(emulator)
     emulator.set_faults(["read:always:long=65536"])
-    with open(m.path / "f", "rb", buffering=0) as f:
-        # Far jumps make it a random reader: each read is one exact call.
-        for offset in (3 * MiB, 100, 2 * MiB + 5, 17, 3 * MiB + 9):
-            f.seek(offset)
+    fd = os.open(m.path / "f", os.O_RDONLY)
+    try:
+        # No kernel readahead, and far jumps: a random reader, each read one exact call, whose
+        # answer is bigger than the reply it must fit in.
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+        for offset in (3 * MiB, 100 * 4096, 2 * MiB + 4096, 4096, 3 * MiB + 8192, 40960):
             with pytest.raises(OSError) as e:
-                f.read(4096)
+                os.pread(fd, 4096, offset)
             assert e.value.errno == errno.EIO
+    finally:
+        os.close(fd)
     emulator.set_faults([])
     assert (m.path / "f").read_bytes() == data
     assert "more than" in m.log() or "bytes for a read of" in m.log()

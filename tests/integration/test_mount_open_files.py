@@ -153,6 +153,14 @@ def test_children_sharing_a_descriptor_publish_the_file_once(mounted, tmp_path):
     assert requests.get("put", 0) <= 1
 
 
+def test_a_file_created_read_only_comes_into_being(mounted):
+    emulator, m = mounted
+    os.close(os.open(m.path / "made", os.O_CREAT | os.O_EXCL | os.O_RDONLY, 0o644))
+    assert (emulator.root / "made").read_bytes() == b""
+    os.truncate(m.path / "made", 3)
+    assert (emulator.root / "made").read_bytes() == b"\0\0\0"
+
+
 def test_renaming_a_directory_while_a_file_in_it_is_written(mounted):
     emulator, m = mounted
     (m.path / "d").mkdir()

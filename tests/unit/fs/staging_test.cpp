@@ -36,6 +36,29 @@ TEST(Staging, SpillsToDiskPastItsMemoryLimitAndKeepsEveryByte) {
   EXPECT_EQ(out, a + b);
 }
 
+TEST(Staging, FilesShareOneMemoryBudgetAndSpillPastIt) {
+  MemoryBudget budget(3000);
+  std::string a(2000, 'a'), b(2000, 'b');
+  {
+    Staging first(temp_dir(), 4096, &budget), second(temp_dir(), 4096, &budget);
+    first.write(a.data(), a.size(), 0);
+    EXPECT_FALSE(first.spilled());
+    EXPECT_GE(budget.used(), 2000u);
+    second.write(b.data(), b.size(), 0);  // would take the total past 3000
+    EXPECT_TRUE(second.spilled());
+    std::string out;
+    second.read(0, 2000, out);
+    EXPECT_EQ(out, b);
+    first.truncate(5000);  // past its own limit: spills, and gives its share back
+    EXPECT_TRUE(first.spilled());
+    EXPECT_EQ(budget.used(), 0u);
+    Staging third(temp_dir(), 4096, &budget);
+    third.write(b.data(), b.size(), 0);
+    EXPECT_FALSE(third.spilled());
+  }
+  EXPECT_EQ(budget.used(), 0u);
+}
+
 TEST(Staging, HolesReadAsZerosAndTruncateCutsAndExtends) {
   for (size_t limit : {size_t(1) << 20, size_t(16)}) {
     Staging s(temp_dir(), limit);

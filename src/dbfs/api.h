@@ -11,7 +11,7 @@
 
 namespace dbfs {
 
-// The DBFS REST API 2.0, one method per endpoint (../shared/dbfs-api.md). Every failure throws
+// The DBFS REST API 2.0, one method per endpoint (docs/dbfs-api.md). Every failure throws
 // ApiError. Paths are absolute DBFS paths ("/a/b"); implementations accept a "dbfs:" prefix.
 //
 // Implemented by HttpApi (the real client, over libcurl) and by emulator::Store (the same

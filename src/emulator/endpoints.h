@@ -8,7 +8,7 @@
 
 namespace emulator {
 
-// One DBFS endpoint (../shared/dbfs-api.md) run against the Store: the request's parameters in,
+// One DBFS endpoint (docs/dbfs-api.md) run against the Store: the request's parameters in,
 // the JSON body of the 200 answer out. Failures throw dbfs::ApiError.
 std::string run_endpoint(Store& store, std::string_view op, const RequestParams& params);
 

@@ -5,7 +5,7 @@
 
 #include "dbfs/api_error.h"
 
-// The error answers of the DBFS contract (../shared/dbfs-api.md, "Errors"), with the messages
+// The error answers of the DBFS contract (docs/dbfs-api.md), with the messages
 // real workspaces send where they are known, so every part of the emulator words them alike.
 namespace emulator::errors {
 

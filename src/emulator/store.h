@@ -37,7 +37,7 @@ struct StoreOptions {
 };
 
 // DBFS semantics over a local folder: DBFS "/a/b" is ROOT/a/b, modification_time is the file's
-// mtime in milliseconds. Every error is the contract's (../shared/dbfs-api.md), thrown as
+// mtime in milliseconds. Every error is the contract's (docs/dbfs-api.md), thrown as
 // dbfs::ApiError. Thread-safe: lookups and reads run in parallel; operations that check the
 // namespace and then change it are serialised.
 //

@@ -1,4 +1,4 @@
-"""Helpers for the conformance suite: the DBFS contract (../shared/dbfs-api.md) over real HTTP."""
+"""Helpers for the conformance suite: the DBFS contract (docs/dbfs-api.md) over real HTTP."""
 import base64
 import socket
 import urllib.parse

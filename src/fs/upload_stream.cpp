@@ -118,7 +118,8 @@ bool UploadStream::push(std::string block) {
 std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::string& final_path,
                                                    int64_t size) {
   State& s = *state_;
-  if (!tail.empty() && !push(std::move(tail))) return std::nullopt;
+  // A refused tail means the stream failed: the check below sees that, and cleans up.
+  if (!tail.empty()) push(std::move(tail));
   int64_t handle;
   {
     MutexLock lock(s.mutex);

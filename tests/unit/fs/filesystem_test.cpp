@@ -21,12 +21,7 @@ namespace {
 
 constexpr int64_t MiB = 1 << 20;
 
-std::string random_bytes(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = char(rng());
-  return s;
-}
+using testing::random_bytes;
 
 class FilesystemTest : public ::testing::Test {
  protected:

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "counting_api.h"
@@ -32,5 +33,13 @@ struct ScratchStore {
   ~ScratchStore() { std::filesystem::remove_all(base); }
   std::string cache() const { return (base / "cache").string(); }
 };
+
+// `n` bytes of every value, the same for the same seed.
+inline std::string random_bytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = char(rng());
+  return s;
+}
 
 }  // namespace fs::testing

@@ -18,12 +18,7 @@ namespace {
 
 constexpr int64_t kMiB = 1 << 20;
 
-std::string random_bytes(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = char(rng());
-  return s;
-}
+using testing::random_bytes;
 
 class UploadTest : public ::testing::Test {
  protected:

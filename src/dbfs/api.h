@@ -39,9 +39,9 @@ class Api {
     std::string data;
     int64_t n = read(path, offset, length, data);
     if (n > length || static_cast<int64_t>(data.size()) != n) {
-      throw ApiError(ApiError::Kind::kProtocol, "read", 200, "",
-                     "answered " + std::to_string(data.size()) + " bytes for a read of " +
-                         std::to_string(length));
+      throw ApiError::protocol("read", 200,
+                               "answered " + std::to_string(data.size()) + " bytes for a read of " +
+                                   std::to_string(length));
     }
     if (n > 0) std::memcpy(out, data.data(), static_cast<size_t>(n));
     return n;

@@ -34,7 +34,26 @@ ApiError::ApiError(Kind kind, std::string op, int http_status, std::string error
       ambiguous_(ambiguous) {}
 
 ApiError ApiError::http(std::string op, int status, std::string error_code, std::string message) {
-  return ApiError(Kind::kHttp, std::move(op), status, std::move(error_code), std::move(message));
+  // A gateway's 502/504 says nothing about whether the backend applied the request.
+  bool ambiguous = status == 502 || status == 504;
+  return ApiError(Kind::kHttp, std::move(op), status, std::move(error_code), std::move(message),
+                  ambiguous);
+}
+
+ApiError ApiError::transport(std::string op, std::string_view error_code, std::string message,
+                             bool ambiguous) {
+  return ApiError(Kind::kTransport, std::move(op), 0, std::string(error_code), std::move(message),
+                  ambiguous);
+}
+
+ApiError ApiError::timeout(std::string op, std::string_view error_code, std::string message,
+                           bool ambiguous) {
+  return ApiError(Kind::kTimeout, std::move(op), 0, std::string(error_code), std::move(message),
+                  ambiguous);
+}
+
+ApiError ApiError::protocol(std::string op, int http_status, std::string message) {
+  return ApiError(Kind::kProtocol, std::move(op), http_status, "", std::move(message), false);
 }
 
 bool ApiError::is_not_found() const {

@@ -25,13 +25,21 @@ class ApiError : public std::runtime_error {
   static constexpr std::string_view kConnectionLost = "CONNECTION_LOST";  // reset, nothing back
   static constexpr std::string_view kTimedOut = "TIMED_OUT";
 
+  // Built by the factories below, each naming its kind and taking only what that kind has.
   // `op` is the endpoint name ("read", "delete", ...) so that the errno mapping can depend on it.
   // `ambiguous` is true when the request may have been applied though no definite answer came:
   // no answer at all after the request was sent, or a gateway's 502/504.
-  ApiError(Kind kind, std::string op, int http_status, std::string error_code, std::string message,
-           bool ambiguous = false);
 
+  // An HTTP error answer; ambiguous for a gateway's 502/504.
   static ApiError http(std::string op, int status, std::string error_code, std::string message);
+  // No answer: `error_code` is kConnectFailed, kTlsFailed or kConnectionLost.
+  static ApiError transport(std::string op, std::string_view error_code, std::string message,
+                            bool ambiguous);
+  // No answer in time: `error_code` is kConnectFailed (no connection) or kTimedOut.
+  static ApiError timeout(std::string op, std::string_view error_code, std::string message,
+                          bool ambiguous);
+  // An answer (with `http_status`) that could not be understood or was refused.
+  static ApiError protocol(std::string op, int http_status, std::string message);
 
   Kind kind() const { return kind_; }
   const std::string& op() const { return op_; }
@@ -54,6 +62,9 @@ class ApiError : public std::runtime_error {
   int to_errno() const;
 
  private:
+  ApiError(Kind kind, std::string op, int http_status, std::string error_code, std::string message,
+           bool ambiguous);
+
   Kind kind_;
   std::string op_;
   int http_status_;

@@ -3,8 +3,8 @@
 #include <cstddef>
 
 // The vector kernel of base64::decode, for x86-64 CPUs with AVX2 (chosen at run time). A 1 MiB
-// read answer is 1.4 MB of base64; decoding it a quartet at a time was a sixth of dbfs-fuse's
-// CPU in a cold sequential read.
+// read answer is 1.4 MB of base64, decoded for every block a cold read fetches: a quartet at a
+// time, that decoding is a large share of the CPU such a read costs.
 namespace dbfs::base64::detail {
 
 // True when this CPU can run decode_avx2.

@@ -47,6 +47,39 @@ ApiStats HttpApi::stats() const {
 
 HttpResponse HttpApi::call(Call call) {
   const std::string op(op_name(call.op));
+  HttpRequest request = request_for(call, op);
+  const auto deadline = limits::request_deadline(
+      std::chrono::milliseconds(config_.transport.inactivity_timeout), call.body.size(),
+      request.max_answer);
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse response;
+  int retries = 0;
+  auto attempt_once = [&](const Attempt& attempt) {
+    prepare(request, deadline, attempt);
+    response = send(call.op, request);
+    if (is_success(response.status)) return;
+    ApiError error = json::parse_error(op, response.status, response.body);
+    error.set_retry_after(response.retry_after);
+    if (call.absolve && call.absolve(error, attempt)) {
+      response = HttpResponse{200, "{}"};
+      return;
+    }
+    throw error;
+  };
+  try {
+    // No retry once the server is known to be unreachable: each call then fails at once.
+    retry_.run(call.safety, attempt_once, retries,
+               [&] { return call.once || reachability_.unreachable(); });
+  } catch (const ApiError& error) {
+    record(call, start, retries, /*failed=*/true, error.what(), response.body.size());
+    throw;
+  }
+  record(call, start, retries, /*failed=*/false, std::to_string(response.status),
+         response.body.size());
+  return response;
+}
+
+HttpRequest HttpApi::request_for(const Call& call, const std::string& op) const {
   HttpRequest request{op, call.method, base_url_ + op};
   if (!call.query.empty()) request.url += "?" + call.query;
   request.body = call.body;
@@ -54,65 +87,50 @@ HttpResponse HttpApi::call(Call call) {
   request.may_resend = call.safety == RetrySafety::kIdempotent && !call.absolve;
   request.max_answer = call.max_answer ? call.max_answer
                                        : limits::max_answer(call.op, 0, config_.max_list_answer);
-  const auto deadline = limits::request_deadline(
-      std::chrono::milliseconds(config_.transport.inactivity_timeout), call.body.size(),
-      request.max_answer);
+  return request;
+}
 
-  const auto start = std::chrono::steady_clock::now();
+void HttpApi::prepare(HttpRequest& request, std::chrono::milliseconds deadline,
+                      const Attempt& attempt) {
+  request.authorization = config_.token ? config_.token->authorization() : std::string();
+  governor_.before_request();
+  request.timeout = limits::attempt_timeout(
+      deadline, std::chrono::duration_cast<std::chrono::milliseconds>(attempt.budget_end -
+                                                                      config_.clock.now()));
+  // A server that is gone gets one quick try per call, not the full connect timeout.
+  request.connect_timeout =
+      reachability_.unreachable()
+          ? std::min<std::chrono::milliseconds>(Reachability::kProbeConnectTimeout,
+                                                config_.transport.connect_timeout)
+          : std::chrono::milliseconds(0);
+}
+
+HttpResponse HttpApi::send(Op op, const HttpRequest& request) {
   HttpResponse response;
-  int retries = 0;
-  auto finish = [&](bool failed, std::string_view outcome) {
-    auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - start);
-    counters_.add_call(call.op, latency, failed, retries);
-    spdlog::debug("{} {} -> {} in {:.1f} ms, {} B out, {} B in, {} retries", op, call.subject,
-                  outcome, static_cast<double>(latency.count()) / 1000.0, call.body.size(),
-                  response.body.size(), retries);
-  };
   try {
-    auto attempt_once = [&](const Attempt& attempt) {
-      request.authorization = config_.token ? config_.token->authorization() : std::string();
-      governor_.before_request();
-      request.timeout = limits::attempt_timeout(
-          deadline, std::chrono::duration_cast<std::chrono::milliseconds>(attempt.budget_end -
-                                                                          config_.clock.now()));
-      // A server that is gone gets one quick try per call, not the full connect timeout.
-      request.connect_timeout =
-          reachability_.unreachable()
-              ? std::min<std::chrono::milliseconds>(Reachability::kProbeConnectTimeout,
-                                                    config_.transport.connect_timeout)
-              : std::chrono::milliseconds(0);
-      try {
-        response = transport_.perform(request);
-      } catch (const ApiError& error) {
-        reachability_.on_failure(error);
-        throw;
-      }
-      reachability_.on_answer();
-      counters_.add_bytes(call.op, call.body.size(), response.body.size());
-      if (response.status == 429) {
-        governor_.on_throttled(response.retry_after);
-      } else {
-        governor_.on_success();
-      }
-      if (is_success(response.status)) return;
-      ApiError error = json::parse_error(op, response.status, response.body);
-      error.set_retry_after(response.retry_after);
-      if (call.absolve && call.absolve(error, attempt)) {
-        response = HttpResponse{200, "{}"};
-        return;
-      }
-      throw error;
-    };
-    // No retry once the server is known to be unreachable: each call then fails at once.
-    retry_.run(call.safety, attempt_once, retries,
-               [&] { return call.once || reachability_.unreachable(); });
+    response = transport_.perform(request);
   } catch (const ApiError& error) {
-    finish(true, error.what());
+    reachability_.on_failure(error);
     throw;
   }
-  finish(false, std::to_string(response.status));
+  reachability_.on_answer();
+  counters_.add_bytes(op, request.body.size(), response.body.size());
+  if (response.status == 429) {
+    governor_.on_throttled(response.retry_after);
+  } else {
+    governor_.on_success();
+  }
   return response;
+}
+
+void HttpApi::record(const Call& call, std::chrono::steady_clock::time_point start, int retries,
+                     bool failed, std::string_view outcome, size_t bytes_received) {
+  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  counters_.add_call(call.op, latency, failed, retries);
+  spdlog::debug("{} {} -> {} in {:.1f} ms, {} B out, {} B in, {} retries", op_name(call.op),
+                call.subject, outcome, static_cast<double>(latency.count()) / 1000.0,
+                call.body.size(), bytes_received, retries);
 }
 
 HttpResponse HttpApi::get(Op op, const std::string& path, std::string extra_query, bool once) {
@@ -164,9 +182,9 @@ int64_t HttpApi::read(const std::string& path, int64_t offset, int64_t length, s
   HttpResponse response = get_read(path, offset, length);
   int64_t n = json::parse_read(op_name(Op::kRead), response.body, out);
   if (n > std::min(length, kMaxBlock)) {
-    throw ApiError(ApiError::Kind::kProtocol, "read", response.status, "",
-                   "answered " + std::to_string(n) + " bytes for a read of " +
-                       std::to_string(std::min(length, kMaxBlock)));
+    throw ApiError::protocol("read", response.status,
+                             "answered " + std::to_string(n) + " bytes for a read of " +
+                                 std::to_string(std::min(length, kMaxBlock)));
   }
   return n;
 }

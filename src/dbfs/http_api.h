@@ -72,6 +72,17 @@ class HttpApi : public Api {
   };
 
   HttpResponse call(Call call);
+  // The request `call` sends; its views point into `call` and `op`, which must outlive it.
+  HttpRequest request_for(const Call& call, const std::string& op) const;
+  // Readies `request` for `attempt`: a fresh credential, the rate governor's turn, and the time
+  // left of the request's `deadline` and of the call's budget.
+  void prepare(HttpRequest& request, std::chrono::milliseconds deadline, const Attempt& attempt);
+  // One exchange, its outcome told to the reachability judge, the rate governor and the
+  // counters. Any HTTP status returns; no answer throws.
+  HttpResponse send(Op op, const HttpRequest& request);
+  // Counts a finished call and logs it at debug level.
+  void record(const Call& call, std::chrono::steady_clock::time_point start, int retries,
+              bool failed, std::string_view outcome, size_t bytes_received);
   // The read endpoint's answer for [offset, offset + min(length, kMaxBlock)).
   HttpResponse get_read(const std::string& path, int64_t offset, int64_t length);
   HttpResponse get(Op op, const std::string& path, std::string extra_query = {},

@@ -29,7 +29,7 @@ void write_string(std::string& out, std::string_view value) {
 
 [[noreturn]] void fail(std::string_view op, std::string what, std::string_view body) {
   if (!body.empty()) what += ": " + excerpt(body);
-  throw ApiError(ApiError::Kind::kProtocol, std::string(op), 200, "", std::move(what));
+  throw ApiError::protocol(std::string(op), 200, std::move(what));
 }
 
 // Why `doc` is not the JSON object an answer must be.
@@ -258,8 +258,6 @@ int64_t parse_handle(std::string_view op, std::string_view body) {
 }
 
 ApiError parse_error(std::string_view op, int status, std::string_view body) {
-  // A gateway's 502/504 says nothing about whether the backend applied the request.
-  bool ambiguous = status == 502 || status == 504;
   rapidjson::Document doc;
   doc.Parse<kParseFlags>(body.data(), body.size());
   if (!doc.HasParseError() && doc.IsObject()) {
@@ -272,11 +270,11 @@ ApiError parse_error(std::string_view op, int status, std::string_view body) {
       message = excerpt(view(*m), 1000);
     }
     if (!code.empty() || !message.empty()) {
-      return ApiError(ApiError::Kind::kHttp, std::string(op), status, code, message, ambiguous);
+      return ApiError::http(std::string(op), status, std::move(code), std::move(message));
     }
   }
   std::string message = body.empty() ? "empty answer" : "non-JSON answer: " + excerpt(body);
-  return ApiError(ApiError::Kind::kHttp, std::string(op), status, "", message, ambiguous);
+  return ApiError::http(std::string(op), status, "", std::move(message));
 }
 
 std::string excerpt(std::string_view body, size_t limit) {

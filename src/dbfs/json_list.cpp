@@ -236,7 +236,7 @@ std::vector<FileInfo> parse_list(std::string_view op, std::string_view body) {
                          : std::string("invalid JSON at offset ") + std::to_string(result.Offset()) +
                                " (" + rapidjson::GetParseError_En(result.Code()) + ")";
   if (!body.empty()) what += ": " + excerpt(body);
-  throw ApiError(ApiError::Kind::kProtocol, std::string(op), 200, "", std::move(what));
+  throw ApiError::protocol(std::string(op), 200, std::move(what));
 }
 
 }  // namespace dbfs::json

@@ -1,17 +1,16 @@
 #include "dbfs/log.h"
 
-#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
-#include <shared_mutex>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "dbfs/base64.h"
 
 namespace dbfs {
@@ -20,10 +19,11 @@ namespace {
 constexpr std::string_view kMask = "<redacted>";
 constexpr size_t kShortestSecret = 6;
 
+// Read for every log line, written once per secret.
 struct SecretRegistry {
-  std::shared_mutex mutex;
-  std::vector<std::string> secrets;       // guarded by mutex
-  std::vector<std::string> base64_forms;  // of the secrets (base64_forms()); guarded by mutex
+  threads::SharedMutex mutex;
+  std::vector<std::string> secrets GUARDED_BY(mutex);
+  std::vector<std::string> base64_forms GUARDED_BY(mutex);  // of the secrets (base64_forms())
 };
 
 SecretRegistry& registry() {
@@ -126,22 +126,21 @@ void mask_schemes(std::string& text) {
   }
 }
 
-// Formats as the wrapped sink would, masks, then hands the finished line over.
-template <typename Mutex>
-class RedactingSink : public spdlog::sinks::base_sink<Mutex> {
+// Masks each message, then hands it to the target sink, which formats and writes it. No lock of
+// its own: it holds nothing that changes, and the target (an _mt sink) serialises its writes.
+class RedactingSink : public spdlog::sinks::sink {
  public:
   explicit RedactingSink(spdlog::sink_ptr target) : target_(std::move(target)) {}
 
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
+  void log(const spdlog::details::log_msg& msg) override {
     std::string payload = redact(std::string_view(msg.payload.data(), msg.payload.size()));
     spdlog::details::log_msg clean(msg.time, msg.source, msg.logger_name, msg.level, payload);
     clean.thread_id = msg.thread_id;
     target_->log(clean);
   }
-  void flush_() override { target_->flush(); }
-  void set_pattern_(const std::string& pattern) override { target_->set_pattern(pattern); }
-  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
+  void flush() override { target_->flush(); }
+  void set_pattern(const std::string& pattern) override { target_->set_pattern(pattern); }
+  void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
     target_->set_formatter(std::move(formatter));
   }
 
@@ -160,7 +159,7 @@ void setup_logging(const LogOptions& options) {
   } else {
     target = std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file);
   }
-  auto sink = std::make_shared<RedactingSink<std::mutex>>(target);
+  auto sink = std::make_shared<RedactingSink>(target);
   auto logger = std::make_shared<spdlog::logger>("dbfs-fuse", sink);
   // syslog stamps time and pid itself.
   logger->set_pattern(options.syslog ? "%l %v" : "%Y-%m-%d %H:%M:%S.%e %^%l%$ [%t] %v");
@@ -180,7 +179,7 @@ void register_secret(const std::string& secret) {
   if (secret.size() < kShortestSecret) return;
   std::vector<std::string> forms = base64_forms(secret);
   SecretRegistry& r = registry();
-  std::unique_lock lock(r.mutex);
+  threads::WriterMutexLock lock(r.mutex);
   if (std::find(r.secrets.begin(), r.secrets.end(), secret) == r.secrets.end()) {
     r.secrets.push_back(secret);
     r.base64_forms.insert(r.base64_forms.end(), forms.begin(), forms.end());
@@ -191,7 +190,7 @@ std::string redact(std::string_view text) {
   std::string out(text);
   {
     SecretRegistry& r = registry();
-    std::shared_lock lock(r.mutex);
+    threads::ReaderMutexLock lock(r.mutex);
     for (const std::string& secret : r.secrets) mask_plain_or_percent(out, secret);
     for (const std::string& form : r.base64_forms) mask_all(out, form);
   }

@@ -11,7 +11,7 @@ RateGovernor::RateGovernor(RetryClock clock) : clock_(std::move(clock)) {}
 void RateGovernor::before_request() {
   Clock::time_point go;
   {
-    std::lock_guard lock(mutex_);
+    threads::MutexLock lock(mutex_);
     auto now = clock_.now();
     go = std::max(now, paused_until_);
     if (rate_ > 0) {
@@ -27,7 +27,7 @@ void RateGovernor::before_request() {
 }
 
 void RateGovernor::on_throttled(std::chrono::seconds retry_after) {
-  std::lock_guard lock(mutex_);
+  threads::MutexLock lock(mutex_);
   auto now = clock_.now();
   double seen = static_cast<double>(recent_.size());
   double base = rate_ > 0 ? std::min(rate_, std::max(seen, kMinRate)) : std::max(seen, kMinRate);
@@ -40,14 +40,14 @@ void RateGovernor::on_throttled(std::chrono::seconds retry_after) {
 }
 
 void RateGovernor::on_success() {
-  std::lock_guard lock(mutex_);
+  threads::MutexLock lock(mutex_);
   if (rate_ == 0) return;
   // +1/rate per request is about +1 request/s for each second at that rate.
   rate_ += 1.0 / rate_;
 }
 
 double RateGovernor::rate() const {
-  std::lock_guard lock(mutex_);
+  threads::MutexLock lock(mutex_);
   return rate_;
 }
 

@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <deque>
-#include <mutex>
 
+#include "common/thread_annotations.h"
 #include "dbfs/retry.h"
 
 namespace dbfs {
@@ -19,22 +19,25 @@ class RateGovernor {
   explicit RateGovernor(RetryClock clock = RetryClock::real());
 
   // Waits until this request may go.
-  void before_request();
-  void on_throttled(std::chrono::seconds retry_after);
-  void on_success();
+  void before_request() EXCLUDES(mutex_);
+  void on_throttled(std::chrono::seconds retry_after) EXCLUDES(mutex_);
+  void on_success() EXCLUDES(mutex_);
 
-  double rate() const;  // requests per second allowed now; 0 means unlimited (never throttled)
+  // Requests per second allowed now; 0 means unlimited (never throttled).
+  double rate() const EXCLUDES(mutex_);
 
  private:
   using Clock = std::chrono::steady_clock;
   static constexpr double kMinRate = 1.0;
 
   RetryClock clock_;
-  mutable std::mutex mutex_;
-  double rate_ = 0;                 // guarded by mutex_
-  Clock::time_point next_slot_{};   // guarded by mutex_
-  Clock::time_point paused_until_{};  // guarded by mutex_
-  std::deque<Clock::time_point> recent_;  // request times of the last second; guarded by mutex_
+
+  // The pace every thread keeps.
+  mutable threads::Mutex mutex_;
+  double rate_ GUARDED_BY(mutex_) = 0;
+  Clock::time_point next_slot_ GUARDED_BY(mutex_) = {};
+  Clock::time_point paused_until_ GUARDED_BY(mutex_) = {};
+  std::deque<Clock::time_point> recent_ GUARDED_BY(mutex_);  // request times of the last second
 };
 
 }  // namespace dbfs

@@ -21,7 +21,7 @@ bool Reachability::means_no_server(const ApiError& error) {
 
 void Reachability::on_answer() {
   if (!failing_.load(std::memory_order_acquire)) return;
-  std::lock_guard lock(mutex_);
+  threads::MutexLock lock(mutex_);
   failing_.store(false, std::memory_order_release);
   if (unreachable_.exchange(false, std::memory_order_acq_rel)) {
     spdlog::info("{} answers again: calls retry as usual", server_);
@@ -33,7 +33,7 @@ void Reachability::on_failure(const ApiError& error) {
     on_answer();  // it failed, but a server was there to fail it
     return;
   }
-  std::lock_guard lock(mutex_);
+  threads::MutexLock lock(mutex_);
   TimePoint now = clock_.now();
   if (!failing_.load(std::memory_order_acquire)) {
     failing_since_ = now;

@@ -2,9 +2,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <string>
 
+#include "common/thread_annotations.h"
 #include "dbfs/api_error.h"
 #include "dbfs/retry.h"
 
@@ -31,10 +31,10 @@ class Reachability {
   static bool means_no_server(const ApiError& error);
 
   // A request got an answer.
-  void on_answer();
+  void on_answer() EXCLUDES(mutex_);
   // A request failed with `error`. A failure that found a server (a timeout after the request
   // went out, a TLS failure, an answer refused) counts as an answer.
-  void on_failure(const ApiError& error);
+  void on_failure(const ApiError& error) EXCLUDES(mutex_);
   bool unreachable() const { return unreachable_.load(std::memory_order_acquire); }
 
  private:
@@ -43,9 +43,11 @@ class Reachability {
   const std::string server_;
   const RetryClock clock_;
   const std::chrono::milliseconds unreachable_after_;
-  std::mutex mutex_;
-  // Since when requests have found no server, with no answer since. Guarded by mutex_.
-  TimePoint failing_since_{};
+
+  // Serialises every change of the state below.
+  threads::Mutex mutex_;
+  // Since when requests have found no server, with no answer since.
+  TimePoint failing_since_ GUARDED_BY(mutex_) = {};
   // Whether failing_since_ is set, and whether the server counts as unreachable. Written only
   // under mutex_; read without it, so that a healthy server's answers take no lock.
   std::atomic<bool> failing_{false};

@@ -54,7 +54,7 @@ OAuthM2M::OAuthM2M(std::string host, std::string client_id, std::string client_s
 }
 
 std::string OAuthM2M::authorization() {
-  std::lock_guard lock(mutex_);
+  threads::MutexLock lock(mutex_);
   if (header_.empty() || now_() >= refresh_at_) refresh();
   return header_;
 }

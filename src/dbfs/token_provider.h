@@ -2,9 +2,9 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <string>
 
+#include "common/thread_annotations.h"
 #include "dbfs/retry.h"
 #include "dbfs/transport.h"
 
@@ -39,10 +39,10 @@ class OAuthM2M : public TokenProvider {
 
   OAuthM2M(std::string host, std::string client_id, std::string client_secret,
            TransportOptions transport, RetryOptions retry, Now now = std::chrono::steady_clock::now);
-  std::string authorization() override;
+  std::string authorization() override EXCLUDES(mutex_);
 
  private:
-  void refresh();  // requires mutex_
+  void refresh() REQUIRES(mutex_);
 
   std::string host_;
   std::string client_id_;
@@ -51,10 +51,12 @@ class OAuthM2M : public TokenProvider {
   Transport transport_;
   RetryPolicy retry_;
   Now now_;
-  std::mutex mutex_;
-  std::string token_endpoint_;                          // guarded by mutex_
-  std::string header_;                                  // guarded by mutex_
-  std::chrono::steady_clock::time_point refresh_at_{};  // guarded by mutex_
+
+  // One refresh at a time: the threads that find the token expiring wait for it and share it.
+  threads::Mutex mutex_;
+  std::string token_endpoint_ GUARDED_BY(mutex_);
+  std::string header_ GUARDED_BY(mutex_);
+  std::chrono::steady_clock::time_point refresh_at_ GUARDED_BY(mutex_) = {};
 };
 
 }  // namespace dbfs

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 #include "dbfs/api_error.h"
 
@@ -129,29 +130,71 @@ ApiError transport_error(CURLcode code, const char* detail, const HttpRequest& r
   std::string op(request.op);
   std::string where = request.url.substr(0, request.url.find('?'));
   std::string what = where + ": " + (*detail ? detail : curl_easy_strerror(code));
-  using K = ApiError::Kind;
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
-      return ApiError(K::kTransport, op, 0, std::string(ApiError::kConnectFailed), what);
+      return ApiError::transport(op, ApiError::kConnectFailed, what, false);
     case CURLE_OPERATION_TIMEDOUT:
       // Out of time before a byte of the request went out: no connection was made in time.
-      if (!went_out) return ApiError(K::kTimeout, op, 0, std::string(ApiError::kConnectFailed), what);
-      return ApiError(K::kTimeout, op, 0, std::string(ApiError::kTimedOut), what, sent);
+      if (!went_out) return ApiError::timeout(op, ApiError::kConnectFailed, what, false);
+      return ApiError::timeout(op, ApiError::kTimedOut, what, sent);
     default: break;
   }
   if (is_tls_failure(code)) {
     what += " (TLS failure: if the server's certificate comes from a private CA, pass that CA "
             "with ca_file; insecure skips verification, which exposes the token)";
-    return ApiError(K::kTransport, op, 0, std::string(ApiError::kTlsFailed), what);
+    return ApiError::transport(op, ApiError::kTlsFailed, what, false);
   }
-  return ApiError(K::kTransport, op, 0, std::string(ApiError::kConnectionLost), what, sent);
+  return ApiError::transport(op, ApiError::kConnectionLost, what, sent);
 }
 
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
+
+// The request's headers; the list holds the token.
+std::unique_ptr<curl_slist, SlistDeleter> headers_of(const HttpRequest& request) {
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  auto add_header = [&headers](const std::string& header) {
+    headers.reset(curl_slist_append(headers.release(), header.c_str()));
+  };
+  if (!request.authorization.empty()) add_header("Authorization: " + request.authorization);
+  add_header("Expect:");  // no 100-continue round trip before each MiB block
+  if (request.method == HttpMethod::kPost) {
+    add_header("Content-Type: " + std::string(request.content_type));
+  }
+  return headers;
+}
+
+// A POST whose body libcurl takes from `upload` as it sends.
+void set_body(CURL* curl, Upload& upload) {
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(upload.body.size()));
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, &read_body);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &seek_body);
+  curl_easy_setopt(curl, CURLOPT_SEEKDATA, &upload);
+}
+
+// The answer's headers and body go to `download`.
+void set_answer(CURL* curl, Download& download) {
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &write_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &download);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &read_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &download);
+}
+
+// The error of an answer cut off for passing request.max_answer.
+ApiError answer_too_big(const HttpRequest& request, int status) {
+  // Logged here, whatever the caller does with the error: the server misbehaves.
+  spdlog::warn("{}: refused an answer of more than {} bytes, the most a {} answer may hold",
+               request.op, request.max_answer, request.op);
+  return ApiError::protocol(std::string(request.op), status,
+                            "an answer of more than " + std::to_string(request.max_answer) +
+                                " bytes, the most a " + std::string(request.op) +
+                                " answer may hold");
+}
 
 }  // namespace
 
@@ -185,7 +228,7 @@ void Transport::unlock_share(CURL*, curl_lock_data data, void* self) {
 
 CURL* Transport::acquire() {
   {
-    std::lock_guard lock(pool_mutex_);
+    threads::MutexLock lock(pool_mutex_);
     if (!idle_handles_.empty()) {
       CURL* handle = idle_handles_.back();
       idle_handles_.pop_back();
@@ -198,7 +241,7 @@ CURL* Transport::acquire() {
 }
 
 void Transport::release(CURL* handle) {
-  std::lock_guard lock(pool_mutex_);
+  threads::MutexLock lock(pool_mutex_);
   idle_handles_.push_back(handle);
 }
 
@@ -216,29 +259,38 @@ HttpResponse Transport::perform(const HttpRequest& request) {
   HttpResponse response;
   Upload upload{request.body, request.may_resend};
   Download download{response, request.max_answer};
-
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
-  auto add_header = [&headers](const std::string& header) {
-    headers.reset(curl_slist_append(headers.release(), header.c_str()));
-  };
-  if (!request.authorization.empty()) add_header("Authorization: " + request.authorization);
-  add_header("Expect:");  // no 100-continue round trip before each MiB block
-  if (request.method == HttpMethod::kPost) {
-    add_header("Content-Type: " + std::string(request.content_type));
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &read_body);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &seek_body);
-    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &upload);
-  }
-
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  std::unique_ptr<curl_slist, SlistDeleter> headers = headers_of(request);
+  if (request.method == HttpMethod::kPost) set_body(curl, upload);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  set_connection_options(curl, request);
+  set_answer(curl, download);
+
+  CURLcode code = curl_easy_perform(curl);
+  // The header list holds the token: drop libcurl's pointer to it before it is freed.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  long new_connections = 0;
+  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &new_connections);
+  connections_opened_ += static_cast<uint64_t>(new_connections);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (download.too_big) throw answer_too_big(request, static_cast<int>(status));
+  if (code != CURLE_OK) {
+    // A GET carries no body, so no read callback tells whether it went out; GETs are
+    // idempotent, so calling them ambiguous costs nothing.
+    bool sent = request.method == HttpMethod::kGet || upload.started;
+    long request_bytes = 0;
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
+    throw transport_error(code, error_buffer, request, sent, request_bytes > 0 || upload.started);
+  }
+  response.status = static_cast<int>(status);
+  return response;
+}
+
+void Transport::set_connection_options(CURL* curl, const HttpRequest& request) const {
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_SHARE, share_);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // signals and threads do not mix
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   auto connect_timeout = request.connect_timeout.count() > 0
@@ -251,42 +303,11 @@ HttpResponse Transport::perform(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    static_cast<long>(options_.inactivity_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &write_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &download);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &read_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &download);
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (options_.insecure) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-
-  CURLcode code = curl_easy_perform(curl);
-  // The header list holds the token: drop libcurl's pointer to it before it is freed.
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
-  long new_connections = 0;
-  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &new_connections);
-  connections_opened_ += static_cast<uint64_t>(new_connections);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  if (download.too_big) {
-    // Logged here, whatever the caller does with the error: the server misbehaves.
-    spdlog::warn("{}: refused an answer of more than {} bytes, the most a {} answer may hold",
-                 request.op, request.max_answer, request.op);
-    throw ApiError(ApiError::Kind::kProtocol, std::string(request.op), static_cast<int>(status),
-                   "", "an answer of more than " + std::to_string(request.max_answer) +
-                           " bytes, the most a " + std::string(request.op) + " answer may hold");
-  }
-  if (code != CURLE_OK) {
-    // A GET carries no body, so no read callback tells whether it went out; GETs are
-    // idempotent, so calling them ambiguous costs nothing.
-    bool sent = request.method == HttpMethod::kGet || upload.started;
-    long request_bytes = 0;
-    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
-    throw transport_error(code, error_buffer, request, sent, request_bytes > 0 || upload.started);
-  }
-  response.status = static_cast<int>(status);
-  return response;
 }
 
 }  // namespace dbfs

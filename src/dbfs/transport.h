@@ -5,10 +5,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/thread_annotations.h"
 
 namespace dbfs {
 
@@ -77,17 +78,25 @@ class Transport {
   uint64_t connections_opened() const { return connections_opened_.load(); }
 
  private:
-  CURL* acquire();
-  void release(CURL* handle);
-  static void lock_share(CURL*, curl_lock_data data, curl_lock_access, void* self);
-  static void unlock_share(CURL*, curl_lock_data data, void* self);
+  // An idle handle from the pool, or a new one.
+  CURL* acquire() EXCLUDES(pool_mutex_);
+  void release(CURL* handle) EXCLUDES(pool_mutex_);
+  // Where `request` goes and how: URL, shared caches, timeouts, TLS.
+  void set_connection_options(CURL* curl, const HttpRequest& request) const;
+  // libcurl's locking of what share_ holds, one lock for each kind of data.
+  static void lock_share(CURL*, curl_lock_data data, curl_lock_access, void* self)
+      ACQUIRE(static_cast<Transport*>(self)->share_locks_[data]);
+  static void unlock_share(CURL*, curl_lock_data data, void* self)
+      RELEASE(static_cast<Transport*>(self)->share_locks_[data]);
 
   TransportOptions options_;
   CURLSH* share_;
-  std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks_;
-  std::mutex pool_mutex_;
-  std::vector<CURL*> idle_handles_;  // guarded by pool_mutex_
+  std::array<threads::Mutex, CURL_LOCK_DATA_LAST> share_locks_;
   std::atomic<uint64_t> connections_opened_{0};
+
+  // The handles not in use, each keeping its connection alive for the next request.
+  threads::Mutex pool_mutex_;
+  std::vector<CURL*> idle_handles_ GUARDED_BY(pool_mutex_);
 };
 
 }  // namespace dbfs

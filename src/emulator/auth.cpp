@@ -14,7 +14,7 @@ Authenticator::Verdict Authenticator::check(std::string_view header) {
   std::string_view token = header.substr(kScheme.size());
   if (token.empty()) return Verdict::kMissing;
   if (options_.token && token == *options_.token) return Verdict::kAllowed;
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   auto it = issued_.find(token);
   if (it == issued_.end()) return Verdict::kInvalid;
   if (Clock::now() >= it->second) {
@@ -30,7 +30,7 @@ std::optional<std::string> Authenticator::issue(std::string_view client_id,
       client_secret != *options_.client_secret) {
     return std::nullopt;
   }
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   auto now = Clock::now();
   std::erase_if(issued_, [&](const auto& item) { return now >= item.second; });
   char token[40];

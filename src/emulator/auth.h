@@ -2,11 +2,12 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
+
+#include "common/thread_annotations.h"
 
 namespace emulator {
 
@@ -29,18 +30,21 @@ class Authenticator {
 
   explicit Authenticator(AuthOptions options);
 
-  Verdict check(std::string_view authorization_header);
+  Verdict check(std::string_view authorization_header) EXCLUDES(mu_);
   bool oauth_enabled() const { return options_.client_id.has_value(); }
   std::chrono::seconds token_ttl() const { return options_.oauth_token_ttl; }
   // client_credentials grant: a new access token when the client's id and secret match.
-  std::optional<std::string> issue(std::string_view client_id, std::string_view client_secret);
+  std::optional<std::string> issue(std::string_view client_id, std::string_view client_secret)
+      EXCLUDES(mu_);
 
  private:
   using Clock = std::chrono::steady_clock;
   const AuthOptions options_;
-  std::mutex mu_;  // guards the two below
-  std::map<std::string, Clock::time_point, std::less<>> issued_;  // token -> expiry
-  std::mt19937_64 random_;
+
+  // The OAuth tokens handed out, and the source of new ones.
+  threads::Mutex mu_;
+  std::map<std::string, Clock::time_point, std::less<>> issued_ GUARDED_BY(mu_);  // -> expiry
+  std::mt19937_64 random_ GUARDED_BY(mu_);
 };
 
 }  // namespace emulator

@@ -187,14 +187,14 @@ FaultRule parse_fault(std::string_view spec) {
 FaultInjector::FaultInjector() : random_(std::random_device{}()) {}
 
 void FaultInjector::set(std::vector<FaultRule> rules) {
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   rules_ = std::move(rules);
   seen_.assign(rules_.size(), 0);
 }
 
 std::optional<FaultEffect> FaultInjector::decide(std::string_view op) {
   using Trigger = FaultRule::Trigger;
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   std::optional<FaultEffect> decided;
   for (size_t i = 0; i < rules_.size(); ++i) {
     const FaultRule& rule = rules_[i];

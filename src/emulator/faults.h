@@ -1,12 +1,13 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/thread_annotations.h"
 
 namespace emulator {
 
@@ -97,15 +98,16 @@ class FaultInjector {
  public:
   FaultInjector();
   // Replaces the rules; their counts start again from zero.
-  void set(std::vector<FaultRule> rules);
+  void set(std::vector<FaultRule> rules) EXCLUDES(mu_);
   // The effect for one request of `op`, if a rule fires.
-  std::optional<FaultEffect> decide(std::string_view op);
+  std::optional<FaultEffect> decide(std::string_view op) EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;  // guards everything below
-  std::vector<FaultRule> rules_;
-  std::vector<int64_t> seen_;  // per rule: the matching requests so far
-  std::mt19937_64 random_;
+  // The rules and their counts, which every request updates.
+  threads::Mutex mu_;
+  std::vector<FaultRule> rules_ GUARDED_BY(mu_);
+  std::vector<int64_t> seen_ GUARDED_BY(mu_);  // per rule: the matching requests so far
+  std::mt19937_64 random_ GUARDED_BY(mu_);
 };
 
 }  // namespace emulator

@@ -6,7 +6,7 @@ HandleTable::HandleTable(std::chrono::milliseconds idle_timeout)
     : timeout_(idle_timeout), random_(std::random_device{}()) {}
 
 int64_t HandleTable::add(std::shared_ptr<WriteHandle> handle) {
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   // 16-digit ids like the 7925567539485178 seen from real workspaces: in [2^50, 2^53).
   std::uniform_int_distribution<int64_t> pick(int64_t(1) << 50, (int64_t(1) << 53) - 1);
   int64_t id;
@@ -17,7 +17,7 @@ int64_t HandleTable::add(std::shared_ptr<WriteHandle> handle) {
 }
 
 std::shared_ptr<WriteHandle> HandleTable::find(int64_t id) {
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   auto it = open_.find(id);
   if (it == open_.end()) return nullptr;
   auto now = Clock::now();
@@ -30,7 +30,7 @@ std::shared_ptr<WriteHandle> HandleTable::find(int64_t id) {
 }
 
 std::shared_ptr<WriteHandle> HandleTable::take(int64_t id) {
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   auto it = open_.find(id);
   if (it == open_.end()) return nullptr;
   std::shared_ptr<WriteHandle> handle;
@@ -40,7 +40,7 @@ std::shared_ptr<WriteHandle> HandleTable::take(int64_t id) {
 }
 
 void HandleTable::expire() {
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   auto now = Clock::now();
   std::erase_if(open_, [&](const auto& item) { return expired(item.second, now); });
 }

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -11,21 +10,25 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "emulator/staging.h"
 
 namespace emulator {
 
 // One open write stream (create .. close).
 struct WriteHandle {
-  explicit WriteHandle(StagedFile staged_file) : file(std::move(staged_file)) {}
+  WriteHandle(std::string destination, bool replace, StagedFile staged_file)
+      : path(std::move(destination)), overwrite(replace), file(std::move(staged_file)) {}
 
-  std::mutex mu;  // serialises the blocks of one handle, so they land in call order
-  std::string path;
-  bool overwrite = false;
+  const std::string path;
+  const bool overwrite;
+
+  // Serialises the blocks of one handle, so they land in call order.
+  threads::Mutex mu;
   // Where the blocks go: with --visible-at create the file was already placed at `path` and this
   // only holds its descriptor; with --visible-at close it is still staged and placed at close.
-  StagedFile file;
-  bool finished = false;  // guarded by mu: closed, a later add-block on a stale copy must fail
+  StagedFile file GUARDED_BY(mu);
+  bool finished GUARDED_BY(mu) = false;  // closed: a later add-block on a stale copy must fail
 };
 
 // The open handles, by id. Ids look like real ones (large, unpredictable, below 2^53 so they
@@ -37,13 +40,13 @@ class HandleTable {
 
   explicit HandleTable(std::chrono::milliseconds idle_timeout);
 
-  int64_t add(std::shared_ptr<WriteHandle> handle);
+  int64_t add(std::shared_ptr<WriteHandle> handle) EXCLUDES(mu_);
   // The handle, its idle time restarted; null when unknown or expired.
-  std::shared_ptr<WriteHandle> find(int64_t id);
+  std::shared_ptr<WriteHandle> find(int64_t id) EXCLUDES(mu_);
   // Like find, and removes it from the table.
-  std::shared_ptr<WriteHandle> take(int64_t id);
+  std::shared_ptr<WriteHandle> take(int64_t id) EXCLUDES(mu_);
   // Drops every expired handle (its staged data is removed with it).
-  void expire();
+  void expire() EXCLUDES(mu_);
 
  private:
   struct Entry {
@@ -53,10 +56,12 @@ class HandleTable {
   bool expired(const Entry& e, Clock::time_point now) const { return now - e.last_used > timeout_; }
 
   const std::chrono::milliseconds timeout_;
-  std::mutex mu_;  // guards everything below
-  std::unordered_map<int64_t, Entry> open_;
-  std::unordered_set<int64_t> issued_;  // every id ever given out, so none repeats
-  std::mt19937_64 random_;
+
+  // The table, and what new ids are drawn from.
+  threads::Mutex mu_;
+  std::unordered_map<int64_t, Entry> open_ GUARDED_BY(mu_);
+  std::unordered_set<int64_t> issued_ GUARDED_BY(mu_);  // every id ever given out, so none repeats
+  std::mt19937_64 random_ GUARDED_BY(mu_);
 };
 
 }  // namespace emulator

@@ -66,8 +66,8 @@ int main(int argc, char** argv) {
       server.stop();
       // httplib lets idle keep-alive connections run out their timeout before it returns;
       // everything written is on disk already, so after a grace period it need not be waited for.
-      // The logger stays: a connection thread may still be logging (spdlog::shutdown() here
-      // freed it under them; ThreadSanitizer found that race).
+      // The logger stays: a connection thread may still be logging, and spdlog::shutdown()
+      // would free the logger under it.
       if (serving.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
         spdlog::info("stopped");
         spdlog::default_logger()->flush();

@@ -9,7 +9,7 @@ RateLimiter::RateLimiter(double per_second)
 
 bool RateLimiter::admit() {
   if (rate_ <= 0) return true;
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   auto now = Clock::now();
   double elapsed = std::chrono::duration<double>(now - last_).count();
   last_ = now;

@@ -1,7 +1,8 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
+
+#include "common/thread_annotations.h"
 
 namespace emulator {
 
@@ -12,14 +13,16 @@ class RateLimiter {
  public:
   explicit RateLimiter(double per_second);  // 0: unlimited
   // True if the request may proceed; false means answer 429.
-  bool admit();
+  bool admit() EXCLUDES(mu_);
 
  private:
   using Clock = std::chrono::steady_clock;
   const double rate_;
-  std::mutex mu_;  // guards the two below
-  double tokens_;
-  Clock::time_point last_;
+
+  // The bucket, filled up to now at each request.
+  threads::Mutex mu_;
+  double tokens_ GUARDED_BY(mu_);
+  Clock::time_point last_ GUARDED_BY(mu_);
 };
 
 }  // namespace emulator

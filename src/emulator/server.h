@@ -47,13 +47,14 @@ class Server {
   using Apply = std::function<std::string()>;
 
   void route();
+  // The DBFS API endpoints (server_api.cpp).
   void api(const httplib::Request& req, httplib::Response& res);
   void streamed_put(const httplib::Request& req, httplib::Response& res,
                     const httplib::ContentReader& reader);
   std::string multipart_put(const httplib::ContentReader& reader);
-  // Everything an API request goes through around the operation itself: stats, auth, the rate
-  // limit, faults, latency; then the answer, or a dropped connection. `skip_body` consumes a
-  // body that is not used (a streamed put refused before reading it).
+  // Everything an API request goes through around the operation itself (server_pipeline.cpp):
+  // stats, auth, the rate limit, faults, latency; then the answer, or a dropped connection.
+  // `skip_body` consumes a body that is not used (a streamed put refused before reading it).
   void serve(const httplib::Request& req, httplib::Response& res, const std::string& op,
              const Apply& apply, const std::function<void()>& skip_body);
   // The answer of a fault that takes the operation's place. Both this and reshape() return the
@@ -65,11 +66,14 @@ class Server {
                    const FaultEffect& fault);
   // The directory a list request names, as the store names it; nothing if it names a file.
   std::optional<std::string> listed_directory(const httplib::Request& req);
-  // Control and OAuth endpoints.
+  // Control endpoints (server_control.cpp); `authorized` answers a caller it turns away.
   bool authorized(const httplib::Request& req, httplib::Response& res);
+  void get_stats(const httplib::Request& req, httplib::Response& res);
+  void reset_stats(const httplib::Request& req, httplib::Response& res);
+  void set_faults(const httplib::Request& req, httplib::Response& res);
+  // OAuth endpoints (server_oauth.cpp).
   void oauth_metadata(const httplib::Request& req, httplib::Response& res);
   void oauth_token(const httplib::Request& req, httplib::Response& res);
-  void set_faults(const httplib::Request& req, httplib::Response& res);
 
   Store& store_;
   const ServerOptions options_;

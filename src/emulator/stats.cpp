@@ -15,19 +15,19 @@ void add(std::map<std::string, int64_t, std::less<>>& counts, std::string_view k
 }  // namespace
 
 void Stats::request(std::string_view op) {
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   add(requests_, op);
 }
 
 void Stats::answered(int status, uint64_t bytes_in, uint64_t bytes_out) {
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   add(statuses_, status == 0 ? std::string("reset") : std::to_string(status));
   bytes_in_ += bytes_in;
   bytes_out_ += bytes_out;
 }
 
 void Stats::reset() {
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   requests_.clear();
   statuses_.clear();
   bytes_in_ = bytes_out_ = 0;
@@ -36,7 +36,7 @@ void Stats::reset() {
 std::string Stats::json() const {
   rapidjson::StringBuffer out;
   rapidjson::Writer<rapidjson::StringBuffer> w(out);
-  std::lock_guard lock(mu_);
+  threads::MutexLock lock(mu_);
   auto write_counts = [&](const char* name, const auto& counts) {
     w.Key(name);
     w.StartObject();

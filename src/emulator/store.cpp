@@ -167,14 +167,14 @@ void Store::put(const std::string& path, std::string_view contents, bool overwri
   check_writable(op, p, overwrite);
   StagedFile file = stage(op);
   if (!file.append(contents)) throw errors::io_error(op, p, errno);
-  std::lock_guard lock(namespace_mu_);
+  threads::MutexLock lock(namespace_mu_);
   place(op, p, file, overwrite);
 }
 
 void Store::put_staged(const std::string& path, StagedFile& contents, bool overwrite) {
   static constexpr std::string_view op = "put";
   std::string p = normalize(op, path);
-  std::lock_guard lock(namespace_mu_);
+  threads::MutexLock lock(namespace_mu_);
   place(op, p, contents, overwrite);
 }
 
@@ -210,14 +210,12 @@ int64_t Store::create(const std::string& path, bool overwrite) {
   std::string p = normalize(op, path);
   handles_.expire();
   check_writable(op, p, overwrite);
-  auto handle = std::make_shared<WriteHandle>(stage(op));
-  handle->path = p;
-  handle->overwrite = overwrite;
+  StagedFile file = stage(op);
   if (options_.visible_at == VisibleAt::kCreate) {
-    std::lock_guard lock(namespace_mu_);
-    place(op, p, handle->file, overwrite);
+    threads::MutexLock lock(namespace_mu_);
+    place(op, p, file, overwrite);
   }
-  return handles_.add(std::move(handle));
+  return handles_.add(std::make_shared<WriteHandle>(std::move(p), overwrite, std::move(file)));
 }
 
 void Store::add_block(int64_t id, std::string_view data) {
@@ -225,7 +223,7 @@ void Store::add_block(int64_t id, std::string_view data) {
   if (int64_t(data.size()) > kMaxBlock) throw errors::block_too_large(op, data.size());
   auto handle = handles_.find(id);
   if (!handle) throw errors::missing_handle(op, id);
-  std::lock_guard lock(handle->mu);
+  threads::MutexLock lock(handle->mu);
   if (handle->finished) throw errors::missing_handle(op, id);
   if (!handle->file.append(data)) throw errors::io_error(op, handle->path, errno);
 }
@@ -234,10 +232,10 @@ void Store::close(int64_t id) {
   static constexpr std::string_view op = "close";
   auto handle = handles_.take(id);
   if (!handle) throw errors::missing_handle(op, id);
-  std::lock_guard lock(handle->mu);
+  threads::MutexLock lock(handle->mu);
   handle->finished = true;
   if (options_.visible_at == VisibleAt::kClose) {
-    std::lock_guard ns_lock(namespace_mu_);
+    threads::MutexLock ns_lock(namespace_mu_);
     place(op, handle->path, handle->file, handle->overwrite);
   }
 }
@@ -246,7 +244,7 @@ void Store::delete_once(const std::string& path, bool recursive) {
   static constexpr std::string_view op = "delete";
   std::string p = normalize(op, path);
   if (p == "/") throw errors::invalid(op, "Cannot delete the root directory");
-  std::lock_guard lock(namespace_mu_);
+  threads::MutexLock lock(namespace_mu_);
   UniqueFd dir = root_.open_dir(dbfs::path::parent(p));
   if (!dir) return;  // a missing path is deleted already
   std::string name(dbfs::path::basename(p));
@@ -313,7 +311,7 @@ void Store::remove(const std::string& path, bool recursive) {
 void Store::mkdirs(const std::string& path) {
   static constexpr std::string_view op = "mkdirs";
   std::string p = normalize(op, path);
-  std::lock_guard lock(namespace_mu_);
+  threads::MutexLock lock(namespace_mu_);
   if (root_.make_dirs(p)) return;
   if (errno == ENOTDIR) throw errors::already_exists(op, p);  // a file on the path
   throw errors::io_error(op, p, errno);
@@ -324,7 +322,7 @@ void Store::move(const std::string& source, const std::string& destination) {
   std::string from = normalize(op, source);
   std::string to = normalize(op, destination);
   if (from == "/") throw errors::invalid(op, "Cannot move the root directory");
-  std::lock_guard lock(namespace_mu_);
+  threads::MutexLock lock(namespace_mu_);
   UniqueFd from_dir = root_.open_dir(dbfs::path::parent(from));
   if (!from_dir) throw_lookup_error(op, from, errno);
   std::string from_name(dbfs::path::basename(from));

@@ -2,11 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "dbfs/api.h"
 #include "emulator/handle_table.h"
 #include "emulator/root_dir.h"
@@ -50,23 +50,26 @@ class Store : public dbfs::Api {
   dbfs::FileInfo get_status(const std::string& path) override;
   std::vector<dbfs::FileInfo> list(const std::string& path) override;
   int64_t read(const std::string& path, int64_t offset, int64_t length, std::string& out) override;
-  void put(const std::string& path, std::string_view contents, bool overwrite) override;
-  int64_t create(const std::string& path, bool overwrite) override;
+  void put(const std::string& path, std::string_view contents, bool overwrite) override
+      EXCLUDES(namespace_mu_);
+  int64_t create(const std::string& path, bool overwrite) override EXCLUDES(namespace_mu_);
   void add_block(int64_t handle, std::string_view data) override;
-  void close(int64_t handle) override;
+  void close(int64_t handle) override EXCLUDES(namespace_mu_);
   // Repeats delete_once while it answers PARTIAL_DELETE.
-  void remove(const std::string& path, bool recursive) override;
-  void mkdirs(const std::string& path) override;
-  void move(const std::string& source, const std::string& destination) override;
+  void remove(const std::string& path, bool recursive) override EXCLUDES(namespace_mu_);
+  void mkdirs(const std::string& path) override EXCLUDES(namespace_mu_);
+  void move(const std::string& source, const std::string& destination) override
+      EXCLUDES(namespace_mu_);
 
   // One call of the delete endpoint: with partial_delete_after set, a big recursive delete
   // throws 503 PARTIAL_DELETE after removing that many files; the caller calls again.
-  void delete_once(const std::string& path, bool recursive);
+  void delete_once(const std::string& path, bool recursive) EXCLUDES(namespace_mu_);
 
   // A put whose contents arrive as a stream (multipart, up to 2 GiB): the server appends them to
   // a staged file, then hands it to put_staged, which places it like put.
   StagedFile stage_upload() { return stage("put"); }
-  void put_staged(const std::string& path, StagedFile& contents, bool overwrite);
+  void put_staged(const std::string& path, StagedFile& contents, bool overwrite)
+      EXCLUDES(namespace_mu_);
 
  private:
   // A new staged file, or 400 IO_ERROR.
@@ -77,18 +80,20 @@ class Store : public dbfs::Api {
   std::string normalize(std::string_view op, std::string_view path) const;
   // Throws unless a file may be written at `path` (parents may be missing).
   void check_writable(std::string_view op, const std::string& path, bool overwrite) const;
-  // Moves a staged file to `path`, creating its parents. Requires namespace_mu_.
-  void place(std::string_view op, const std::string& path, StagedFile& file, bool overwrite);
+  // Moves a staged file to `path`, creating its parents.
+  void place(std::string_view op, const std::string& path, StagedFile& file, bool overwrite)
+      REQUIRES(namespace_mu_);
   // Removes at most `budget` files of the tree `name` in `dirfd`; false if some are left.
-  bool remove_tree(int dirfd, const std::string& name, int64_t& budget);
+  bool remove_tree(int dirfd, const std::string& name, int64_t& budget) REQUIRES(namespace_mu_);
 
   const StoreOptions options_;
   RootDir root_;
   StagingArea staging_;
   HandleTable handles_;
   // Serialises check-then-change sequences on the namespace (create, put, delete, mkdirs, move,
-  // close); lookups and reads do not take it.
-  std::mutex namespace_mu_;
+  // close); lookups and reads do not take it. What it guards is the folder's tree, not a member.
+  // A close takes it with its handle's lock held, never the other way round.
+  threads::Mutex namespace_mu_;
 };
 
 }  // namespace emulator

@@ -56,7 +56,7 @@ BlockCache::Block BlockCache::get(const Key& key, const Fetch& fetch) {
     std::shared_future<void> pending;
     std::shared_ptr<std::promise<void>> promise;
     {
-      MutexLock lock(mutex_);
+      threads::MutexLock lock(mutex_);
       promise = claim(block_id, &held, &pending);
     }
     if (held) return held;
@@ -74,7 +74,7 @@ void BlockCache::prefetch(const Key& key, Fetch fetch, ThreadPool& pool) {
   std::shared_future<void> pending;
   std::shared_ptr<std::promise<void>> promise;
   {
-    MutexLock lock(mutex_);
+    threads::MutexLock lock(mutex_);
     promise = claim(block_id, &held, &pending);
     if (held) --stats_.hits;  // readahead finding its block is not a reader's hit
   }
@@ -89,14 +89,14 @@ void BlockCache::prefetch(const Key& key, Fetch fetch, ThreadPool& pool) {
 }
 
 bool BlockCache::contains(const Key& key) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   std::string block_id = id(key);
   return entries_.count(block_id) > 0 || in_flight_.count(block_id) > 0;
 }
 
 std::optional<BlockBytes> BlockCache::take(const Key& key, Block& mine) {
   {
-    MutexLock lock(mutex_);
+    threads::MutexLock lock(mutex_);
     auto it = entries_.find(id(key));
     // Every reference is copied from the cache's (under this lock) or the caller's: a count of 2
     // means no one else has it, and no one else can get it once it leaves the cache.
@@ -117,7 +117,7 @@ std::optional<BlockBytes> BlockCache::take(const Key& key, Block& mine) {
 }
 
 void BlockCache::finish(const std::string& id, const std::string& path, Block block) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   in_flight_.erase(id);
   lru_.push_front(id);
   stats_.bytes += block->size();
@@ -135,12 +135,12 @@ void BlockCache::finish(const std::string& id, const std::string& path, Block bl
 }
 
 void BlockCache::abandon(const std::string& id) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   in_flight_.erase(id);
 }
 
 void BlockCache::forget(const std::string& path) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->second.path == path) {
       stats_.bytes -= it->second.block->size();
@@ -153,7 +153,7 @@ void BlockCache::forget(const std::string& path) {
 }
 
 BlockCache::Stats BlockCache::stats() {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   return stats_;
 }
 

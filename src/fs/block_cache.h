@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "fs/block_bytes.h"
-#include "fs/thread_annotations.h"
+#include "common/thread_annotations.h"
 
 namespace fs {
 
@@ -74,7 +74,7 @@ class BlockCache {
                   bool for_reader);
 
   const size_t capacity_;
-  Mutex mutex_;
+  threads::Mutex mutex_;
   std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mutex_);
   std::list<std::string> lru_ GUARDED_BY(mutex_);  // front = most recently used
   std::unordered_map<std::string, std::shared_future<void>> in_flight_ GUARDED_BY(mutex_);

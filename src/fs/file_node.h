@@ -10,7 +10,7 @@
 #include "dbfs/file_info.h"
 #include "fs/readahead.h"
 #include "fs/staging.h"
-#include "fs/thread_annotations.h"
+#include "common/thread_annotations.h"
 #include "fs/upload_stream.h"
 
 namespace fs {
@@ -28,7 +28,7 @@ struct FileNode {
     shown.info.path = path;
   }
 
-  Mutex mutex;
+  threads::Mutex mutex;
   std::string path GUARDED_BY(mutex);     // its DBFS path now (renames move it)
   dbfs::FileInfo remote GUARDED_BY(mutex);  // what DBFS holds, when on_server
   bool on_server GUARDED_BY(mutex) = false;
@@ -75,16 +75,16 @@ struct FileNode {
   void publish_shown() REQUIRES(mutex) EXCLUDES(shown_mutex) {
     Shown now{attributes(), staging || !on_server, unlinked, retired_path};
     now.info.path = path;
-    MutexLock lock(shown_mutex);
+    threads::MutexLock lock(shown_mutex);
     shown = std::move(now);
   }
   Shown snapshot() EXCLUDES(shown_mutex) {
-    MutexLock lock(shown_mutex);
+    threads::MutexLock lock(shown_mutex);
     return shown;
   }
 
  private:
-  Mutex shown_mutex;
+  threads::Mutex shown_mutex;
   Shown shown GUARDED_BY(shown_mutex);
 };
 
@@ -98,7 +98,7 @@ struct OpenFile {
   // The process that opened it (0: unknown). A close by another process, one that inherited
   // the descriptor, does not publish: docs/design.md, "When a file is published".
   pid_t opener = 0;
-  Mutex readahead_mutex;
+  threads::Mutex readahead_mutex;
   Readahead readahead GUARDED_BY(readahead_mutex);
 
   OpenFile(std::shared_ptr<FileNode> n, int f, pid_t by, Readahead ra)

@@ -32,11 +32,11 @@ Filesystem::Filesystem(dbfs::Api& api, FsOptions options)
 Filesystem::~Filesystem() {
   std::vector<std::shared_ptr<FileNode>> nodes;
   {
-    MutexLock lock(nodes_mutex_);
+    threads::MutexLock lock(nodes_mutex_);
     for (auto& [path, node] : nodes_) nodes.push_back(node);
   }
   for (auto& node : nodes) {
-    MutexLock lock(node->mutex);
+    threads::MutexLock lock(node->mutex);
     if (node->dirty && !node->unlinked && !node->write_error && node->staging) {
       std::string kept = keep_unsaved(options_.cache_dir, node->path, *node->staging);
       spdlog::error("{}: unmounted with {} bytes never uploaded (the file was not closed); {}",
@@ -76,7 +76,7 @@ std::optional<dbfs::FileInfo> Filesystem::lookup(const std::string& remote_path)
     } catch (const dbfs::ApiError& e) {
       spdlog::debug("list {} instead of get-status failed: {}; not listing it again for {} s",
                     dir, e.what(), kUnlistableFor.count());
-      MutexLock lock(misses_mutex_);
+      threads::MutexLock lock(misses_mutex_);
       unlistable_until_[dir] = std::chrono::steady_clock::now() + kUnlistableFor;
     }
   }
@@ -152,7 +152,7 @@ void Filesystem::stat_node(FileNode& node, struct stat* st) const {
 }
 
 std::shared_ptr<FileNode> Filesystem::find_alias(const std::string& remote_alias) {
-  MutexLock lock(nodes_mutex_);
+  threads::MutexLock lock(nodes_mutex_);
   auto it = aliases_.find(remote_alias);
   return it == aliases_.end() ? nullptr : it->second;
 }
@@ -177,7 +177,7 @@ int Filesystem::readdir(const std::string& path, std::vector<DirEntry>& out) {
     // Files created here but not uploaded yet are listed too.
     std::vector<dbfs::FileInfo> local;
     {
-      MutexLock lock(nodes_mutex_);
+      threads::MutexLock lock(nodes_mutex_);
       for (const auto& [node_path, node] : nodes_) {
         if (dbfs::path::parent(node_path) != dir || node_path == dir) continue;
         FileNode::Shown shown = node->snapshot();
@@ -207,7 +207,7 @@ int Filesystem::statfs(struct statvfs* st) {
 }
 
 std::shared_ptr<FileNode> Filesystem::find_node(const std::string& remote_path) {
-  MutexLock lock(nodes_mutex_);
+  threads::MutexLock lock(nodes_mutex_);
   auto it = nodes_.find(remote_path);
   return it == nodes_.end() ? nullptr : it->second;
 }
@@ -217,7 +217,7 @@ std::shared_ptr<FileNode> Filesystem::attach_node(const std::string& remote_path
   std::shared_ptr<FileNode> node;
   bool made = false;
   {
-    MutexLock lock(nodes_mutex_);
+    threads::MutexLock lock(nodes_mutex_);
     auto& slot = nodes_[remote_path];
     if (!slot) {
       slot = std::make_shared<FileNode>(remote_path, on_server);
@@ -227,7 +227,7 @@ std::shared_ptr<FileNode> Filesystem::attach_node(const std::string& remote_path
     node = slot;
   }
   if (on_server && !made) {
-    MutexLock lock(node->mutex);
+    threads::MutexLock lock(node->mutex);
     if (!node->staging) {  // a node with content of its own keeps it
       node->remote = *on_server;
       node->on_server = true;
@@ -239,7 +239,7 @@ std::shared_ptr<FileNode> Filesystem::attach_node(const std::string& remote_path
 
 bool Filesystem::reattach_node(const std::string& remote_path,
                                const std::shared_ptr<FileNode>& node) {
-  MutexLock lock(nodes_mutex_);
+  threads::MutexLock lock(nodes_mutex_);
   auto it = nodes_.find(remote_path);
   if (it == nodes_.end() || it->second != node) return false;
   ++node->open_count;
@@ -250,13 +250,13 @@ bool Filesystem::holds_own_content(FileNode& node) { return node.snapshot().loca
 
 void Filesystem::detach_node(const std::shared_ptr<FileNode>& node) {
   {
-    MutexLock lock(nodes_mutex_);
+    threads::MutexLock lock(nodes_mutex_);
     if (--node->open_count > 0) return;
     auto it = nodes_.find(node->snapshot().info.path);
     if (it != nodes_.end() && it->second == node) nodes_.erase(it);
   }
   // Out of the table, so no one attaches it again; its lock is taken holding no shared one.
-  MutexLock node_lock(node->mutex);
+  threads::MutexLock node_lock(node->mutex);
   if (node->dirty && !node->unlinked) {
     // Its close was told, and returned the error.
     spdlog::error("{}: discarding {} bytes that could not be uploaded", node->path,
@@ -275,13 +275,13 @@ void Filesystem::discard_retired(FileNode& node) {
 void Filesystem::forget_node(const std::string& remote_path, const std::string& retired_path) {
   std::shared_ptr<FileNode> node;
   {
-    MutexLock lock(nodes_mutex_);
+    threads::MutexLock lock(nodes_mutex_);
     auto it = nodes_.find(remote_path);
     if (it == nodes_.end()) return;
     node = it->second;
     nodes_.erase(it);
   }
-  MutexLock node_lock(node->mutex);
+  threads::MutexLock node_lock(node->mutex);
   node->unlinked = true;
   node->dirty = false;
   if (node->stream) node->stream->abandon();
@@ -294,7 +294,7 @@ void Filesystem::forget_node(const std::string& remote_path, const std::string& 
 }
 
 std::shared_ptr<FileNode> Filesystem::open_mirror(const std::string& remote_path) {
-  MutexLock lock(nodes_mutex_);
+  threads::MutexLock lock(nodes_mutex_);
   auto it = nodes_.find(remote_path);
   if (it == nodes_.end() || it->second->open_count == 0) return nullptr;
   if (it->second->snapshot().local) return nullptr;
@@ -304,7 +304,7 @@ std::shared_ptr<FileNode> Filesystem::open_mirror(const std::string& remote_path
 std::vector<std::shared_ptr<FileNode>> Filesystem::nodes_under(const std::string& remote_path) {
   std::vector<std::shared_ptr<FileNode>> found;
   {
-    MutexLock lock(nodes_mutex_);
+    threads::MutexLock lock(nodes_mutex_);
     for (const auto& [path, node] : nodes_) {
       if (dbfs::path::is_within(path, remote_path)) found.push_back(node);
     }
@@ -331,7 +331,7 @@ void Filesystem::move_holding(std::span<const std::shared_ptr<FileNode>> nodes,
     return;
   }
   FileNode& node = *nodes.front();
-  MutexLock lock(node.mutex);
+  threads::MutexLock lock(node.mutex);
   stop_streaming(node, /*wait=*/true);
   move_holding(nodes.subspan(1), from, to, move);
   auto moved = [&](const std::string& path) {
@@ -348,7 +348,7 @@ void Filesystem::move_holding(std::span<const std::shared_ptr<FileNode>> nodes,
 }
 
 void Filesystem::rekey_nodes(const std::string& from, const std::string& to) {
-  MutexLock lock(nodes_mutex_);
+  threads::MutexLock lock(nodes_mutex_);
   std::vector<std::pair<std::string, std::shared_ptr<FileNode>>> moved;
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     if (dbfs::path::is_within(it->first, from)) {
@@ -362,7 +362,7 @@ void Filesystem::rekey_nodes(const std::string& from, const std::string& to) {
 }
 
 bool Filesystem::keep_kernel_cache(const std::string& remote_path, const dbfs::FileInfo& info) {
-  MutexLock lock(versions_mutex_);
+  threads::MutexLock lock(versions_mutex_);
   if (opened_versions_.size() > 100'000) opened_versions_.clear();  // a bound: kernel caches drop
   auto version = std::make_pair(info.file_size, info.modification_time);
   auto [it, inserted] = opened_versions_.try_emplace(remote_path, version);
@@ -373,7 +373,7 @@ bool Filesystem::keep_kernel_cache(const std::string& remote_path, const dbfs::F
 }
 
 bool Filesystem::second_miss_in(const std::string& dir) {
-  MutexLock lock(misses_mutex_);
+  threads::MutexLock lock(misses_mutex_);
   // Bounds, not policies: counts start over.
   if (misses_.size() > 10'000) misses_.clear();
   if (unlistable_until_.size() > 10'000) unlistable_until_.clear();
@@ -393,7 +393,7 @@ Filesystem::Stats Filesystem::stats() {
   s.uploads = uploads_;
   s.uploads_failed = uploads_failed_;
   s.uploads_in_flight = uploads_in_flight_;
-  MutexLock lock(nodes_mutex_);
+  threads::MutexLock lock(nodes_mutex_);
   s.nodes = nodes_.size();
   return s;
 }

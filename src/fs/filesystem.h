@@ -20,7 +20,7 @@
 #include "fs/memory_budget.h"
 #include "fs/metadata_cache.h"
 #include "fs/options.h"
-#include "fs/thread_annotations.h"
+#include "common/thread_annotations.h"
 #include "fs/thread_pool.h"
 #include "fs/upload_journal.h"
 #include "fs/uploader.h"
@@ -191,16 +191,16 @@ class Filesystem {
 
   // Renames lock the nodes they move, several at once: one rename at a time, so two never take
   // the same locks in different orders.
-  Mutex rename_mutex_;
+  threads::Mutex rename_mutex_;
 
-  Mutex misses_mutex_;
+  threads::Mutex misses_mutex_;
   std::unordered_map<std::string, int> misses_ GUARDED_BY(misses_mutex_);
   // Directories whose listing failed, and until when none is tried again.
   static constexpr std::chrono::seconds kUnlistableFor{300};
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> unlistable_until_
       GUARDED_BY(misses_mutex_);
 
-  Mutex nodes_mutex_;
+  threads::Mutex nodes_mutex_;
   // Files open or holding staged data, by DBFS path.
   std::unordered_map<std::string, std::shared_ptr<FileNode>> nodes_ GUARDED_BY(nodes_mutex_);
   // Open files removed while open, by the alias libfuse gave them (hide).
@@ -209,8 +209,8 @@ class Filesystem {
   std::unordered_map<OpenFile*, std::unique_ptr<OpenFile>> open_files_ GUARDED_BY(nodes_mutex_);
   // The version (size, mtime) of each path when last opened, to decide keep_cache. A lock of
   // its own, taken last: open() asks with the node's lock held, which must never wait for
-  // nodes_mutex_ (see file_node.h; ThreadSanitizer found that deadlock).
-  Mutex versions_mutex_;
+  // nodes_mutex_ (see file_node.h).
+  threads::Mutex versions_mutex_;
   std::unordered_map<std::string, std::pair<int64_t, int64_t>> opened_versions_
       GUARDED_BY(versions_mutex_);
 };

@@ -44,7 +44,7 @@ int Filesystem::open(const std::string& path, int flags, Handle* fh, bool* keep_
     if (int rc = attach_file(file, &node); rc < 0) return rc;
     *keep_cache = false;
     try {
-      MutexLock lock(node->mutex);
+      threads::MutexLock lock(node->mutex);
       if ((flags & O_TRUNC) && writable(flags)) truncate_locked(*node, 0);
       if (!node->staging && node->on_server) *keep_cache = keep_kernel_cache(file, node->remote);
     } catch (...) {
@@ -81,7 +81,7 @@ Filesystem::Handle Filesystem::new_handle(std::shared_ptr<FileNode> node, int fl
                                           pid_t opener) {
   auto file = std::make_unique<OpenFile>(std::move(node), flags, opener,
                                          Readahead(kBlock, options_.readahead_max_blocks));
-  MutexLock lock(nodes_mutex_);
+  threads::MutexLock lock(nodes_mutex_);
   if (file->publishes) ++file->node->writers;
   auto* raw = file.get();
   open_files_.emplace(raw, std::move(file));
@@ -95,7 +95,7 @@ int Filesystem::create(const std::string& path, int flags, Handle* fh, pid_t ope
     std::string file = dbfs_path(path);
     auto node = attach_node(file, nullptr);
     try {
-      MutexLock lock(node->mutex);
+      threads::MutexLock lock(node->mutex);
       truncate_locked(*node, 0);
     } catch (...) {
       detach_node(node);
@@ -131,7 +131,7 @@ int Filesystem::read_remote(OpenFile& file, const dbfs::FileInfo& info, char* bu
   Readahead::Range ahead;
   bool random;
   {
-    MutexLock lock(file.readahead_mutex);
+    threads::MutexLock lock(file.readahead_mutex);
     ahead = file.readahead.on_read(offset, int64_t(size), info.file_size);
     random = file.readahead.random();
   }
@@ -176,7 +176,7 @@ int Filesystem::read(Handle fh, char* buf, size_t size, int64_t offset, BlockByt
   OpenFile& file = file_of(fh);
   dbfs::FileInfo info;
   {
-    MutexLock lock(file.node->mutex);
+    threads::MutexLock lock(file.node->mutex);
     if (file.node->staging) {
       try {
         return int(file.node->staging->read(buf, size, offset));
@@ -283,7 +283,7 @@ int Filesystem::write(Handle fh, const char* buf, size_t size, int64_t offset,
   OpenFile& file = file_of(fh);
   FileNode& node = *file.node;
   return errno_guard("write", node.snapshot().info.path, [&] {
-    MutexLock lock(node.mutex);
+    threads::MutexLock lock(node.mutex);
     load_staging(node);
     if ((file.flags & O_APPEND) && !page_writeback) offset = node.staging->size();
     write_staged(node, buf, size, offset);
@@ -363,14 +363,14 @@ int Filesystem::flush(Handle fh, pid_t caller) {
   OpenFile& file = file_of(fh);
   if (!file.publishes || !closes_for_opener(file.opener, caller)) return 0;
   FileNode& node = *file.node;
-  MutexLock lock(node.mutex);
+  threads::MutexLock lock(node.mutex);
   if (!node.dirty || node.unlinked) return 0;
   return upload_locked(node);
 }
 
 int Filesystem::fsync(Handle fh) {
   FileNode& node = *file_of(fh).node;
-  MutexLock lock(node.mutex);
+  threads::MutexLock lock(node.mutex);
   if (!node.dirty || node.unlinked) return 0;
   return upload_locked(node);
 }
@@ -380,12 +380,12 @@ int Filesystem::release(Handle fh) {
   auto node = file->node;
   bool last_writer = false;
   {
-    MutexLock lock(nodes_mutex_);
+    threads::MutexLock lock(nodes_mutex_);
     if (file->publishes) last_writer = --node->writers == 0;
     open_files_.erase(file);
   }
   if (last_writer) {
-    MutexLock lock(node->mutex);
+    threads::MutexLock lock(node->mutex);
     publish_unreported(*node);
   }
   detach_node(node);
@@ -410,7 +410,7 @@ void Filesystem::publish_unreported(FileNode& node) {
 int Filesystem::truncate(Handle fh, int64_t size) {
   FileNode& node = *file_of(fh).node;
   return errno_guard("truncate", node.snapshot().info.path, [&] {
-    MutexLock lock(node.mutex);
+    threads::MutexLock lock(node.mutex);
     truncate_locked(node, size);
     return 0;
   });
@@ -423,7 +423,7 @@ int Filesystem::truncate(const std::string& path, int64_t size) {
     if (upload_names::is_open_alias_path(file)) {
       auto node = find_alias(file);
       if (!node) return -ENOENT;
-      MutexLock lock(node->mutex);
+      threads::MutexLock lock(node->mutex);
       truncate_locked(*node, size);
       return 0;
     }
@@ -431,7 +431,7 @@ int Filesystem::truncate(const std::string& path, int64_t size) {
     if (int rc = attach_file(file, &node); rc < 0) return rc;
     int rc;
     try {
-      MutexLock lock(node->mutex);
+      threads::MutexLock lock(node->mutex);
       truncate_locked(*node, size);
       rc = upload_locked(*node);
     } catch (...) {

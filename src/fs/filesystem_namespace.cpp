@@ -75,7 +75,7 @@ int Filesystem::unlink(const std::string& path) {
     if (options_.read_only) return -EROFS;
     std::string file = dbfs_path(path);
     if (upload_names::is_open_alias_path(file)) {
-      MutexLock lock(nodes_mutex_);
+      threads::MutexLock lock(nodes_mutex_);
       return aliases_.erase(file) ? 0 : -ENOENT;
     }
     drop_file(file, std::nullopt);
@@ -94,7 +94,7 @@ int Filesystem::hide(const std::string& path, const std::string& alias) {
     metadata_.put_missing(file);
     blocks_.forget(file);
     if (node) {
-      MutexLock lock(nodes_mutex_);
+      threads::MutexLock lock(nodes_mutex_);
       aliases_[dbfs_path(alias)] = std::move(node);
     }
     return 0;
@@ -109,11 +109,11 @@ int Filesystem::rename(const std::string& from, const std::string& to, unsigned 
     if (reserved(to) || upload_names::is_open_alias_path(from)) return -EINVAL;
     std::string src = dbfs_path(from), dst = dbfs_path(to);
     if (src == dst) return 0;
-    MutexLock one_at_a_time(rename_mutex_);
+    threads::MutexLock one_at_a_time(rename_mutex_);
     auto node = find_node(src);
     bool src_on_server = true;
     if (node) {
-      MutexLock lock(node->mutex);
+      threads::MutexLock lock(node->mutex);
       src_on_server = node->on_server;
     }
     auto src_info = src_on_server ? lookup(src) : current(src);

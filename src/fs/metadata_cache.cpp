@@ -21,7 +21,7 @@ void erase_tree(Map& map, const std::string& root) {
 MetadataCache::MetadataCache(Ttls ttls, NowFn now) : ttls_(ttls), now_(std::move(now)) {}
 
 MetadataCache::Lookup MetadataCache::lookup(const std::string& path) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   auto now = now_();
   if (auto it = attrs_.find(path); it != attrs_.end()) {
     if (it->second.expires > now) {
@@ -43,7 +43,7 @@ MetadataCache::Lookup MetadataCache::lookup(const std::string& path) {
 }
 
 std::optional<std::vector<dbfs::FileInfo>> MetadataCache::listing(const std::string& dir) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   auto it = listings_.find(dir);
   if (it == listings_.end()) return std::nullopt;
   if (it->second.expires <= now_()) {
@@ -54,13 +54,13 @@ std::optional<std::vector<dbfs::FileInfo>> MetadataCache::listing(const std::str
 }
 
 void MetadataCache::put(const dbfs::FileInfo& info) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   attrs_[info.path] = Attr{info, now_() + ttls_.attr};
   update_parent_listing(info.path, &info);
 }
 
 void MetadataCache::replace(const dbfs::FileInfo& info) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   erase_tree(attrs_, info.path);
   erase_tree(listings_, info.path);
   attrs_[info.path] = Attr{info, now_() + ttls_.attr};
@@ -68,7 +68,7 @@ void MetadataCache::replace(const dbfs::FileInfo& info) {
 }
 
 void MetadataCache::put_missing(const std::string& path) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   erase_tree(attrs_, path);
   erase_tree(listings_, path);
   attrs_[path] = Attr{std::nullopt, now_() + ttls_.negative};
@@ -100,7 +100,7 @@ void MetadataCache::update_parent_listing(const std::string& path, const dbfs::F
 }
 
 void MetadataCache::put_listing(const std::string& dir, const std::vector<dbfs::FileInfo>& entries) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   auto now = now_();
   Listing listing{entries, {}, now + ttls_.dir};
   listing.index.reserve(entries.size());
@@ -112,7 +112,7 @@ void MetadataCache::put_listing(const std::string& dir, const std::vector<dbfs::
 }
 
 void MetadataCache::invalidate(const std::string& path) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   erase_tree(attrs_, path);
   erase_tree(listings_, path);
   listings_.erase(dbfs::path::parent(path));

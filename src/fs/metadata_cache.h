@@ -8,7 +8,7 @@
 
 #include "dbfs/file_info.h"
 #include "fs/clock.h"
-#include "fs/thread_annotations.h"
+#include "common/thread_annotations.h"
 
 namespace fs {
 
@@ -64,7 +64,7 @@ class MetadataCache {
 
   Ttls ttls_;
   NowFn now_;
-  Mutex mutex_;
+  threads::Mutex mutex_;
   std::unordered_map<std::string, Attr> attrs_ GUARDED_BY(mutex_);
   std::unordered_map<std::string, Listing> listings_ GUARDED_BY(mutex_);
 };

@@ -19,10 +19,11 @@ void read_exactly(dbfs::Api& api, const std::string& path, int64_t offset, int64
     done += got;
     if (got == want) continue;
     if (++short_answers > kShortAnswersAllowed) {
-      throw dbfs::ApiError(dbfs::ApiError::Kind::kProtocol, "read", 200, "",
-                           "answered " + std::to_string(got) + " of " + std::to_string(want) +
-                               " bytes at offset " + std::to_string(offset + done - got) + " of " +
-                               path + ", before its end (a faulty answer, or the file changed)");
+      throw dbfs::ApiError::protocol(
+          "read", 200,
+          "answered " + std::to_string(got) + " of " + std::to_string(want) + " bytes at offset " +
+              std::to_string(offset + done - got) + " of " + path +
+              ", before its end (a faulty answer, or the file changed)");
     }
     spdlog::info("read {}: a short answer ({} of {} bytes) before the file's end; asking again",
                  path, got, want);

@@ -8,7 +8,7 @@ ThreadPool::ThreadPool(size_t threads) {
 
 ThreadPool::~ThreadPool() {
   {
-    MutexLock lock(mutex_);
+    threads::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -17,7 +17,7 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::submit(std::function<void()> task) {
   {
-    MutexLock lock(mutex_);
+    threads::MutexLock lock(mutex_);
     queue_.push_back(std::move(task));
   }
   wake_.notify_one();
@@ -27,7 +27,7 @@ void ThreadPool::run() {
   for (;;) {
     std::function<void()> task;
     {
-      MutexLock lock(mutex_);
+      threads::MutexLock lock(mutex_);
       while (!stopping_ && queue_.empty()) lock.wait(wake_);
       if (queue_.empty()) return;
       task = std::move(queue_.front());

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "fs/thread_annotations.h"
+#include "common/thread_annotations.h"
 
 namespace fs {
 
@@ -25,7 +25,7 @@ class ThreadPool {
  private:
   void run() EXCLUDES(mutex_);
 
-  Mutex mutex_;
+  threads::Mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_ GUARDED_BY(mutex_);
   bool stopping_ GUARDED_BY(mutex_) = false;

@@ -26,13 +26,13 @@ UploadJournal::UploadJournal(const std::string& dir, const std::string& workspac
     return;
   }
   header_ = journal_files::header(workspace);
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   fd_ = fd;
   write_line(header_);
 }
 
 UploadJournal::~UploadJournal() {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   if (fd_ < 0) return;
   ::close(fd_);
   if (in_flight_.empty()) ::unlink(file_.c_str());
@@ -48,7 +48,7 @@ void UploadJournal::write_line(const std::string& line) {
 }
 
 void UploadJournal::record(const std::string& path, Entry entry) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   write_line(journal_format::format(char(entry.kind), path, entry.final_path));
   in_flight_[path] = std::move(entry);
 }
@@ -67,7 +67,7 @@ void UploadJournal::retire(const std::string& aside) { record(aside, {Kind::kRet
 
 bool UploadJournal::wait_until_settled(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   while (!in_flight_.empty()) {
     if (!lock.wait_until(settled_, deadline) && !in_flight_.empty()) return false;
   }
@@ -75,7 +75,7 @@ bool UploadJournal::wait_until_settled(std::chrono::milliseconds timeout) {
 }
 
 void UploadJournal::end(const std::string& path) {
-  MutexLock lock(mutex_);
+  threads::MutexLock lock(mutex_);
   settled_.notify_all();
   in_flight_.erase(path);
   write_line(journal_format::format('-', path));

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "dbfs/api.h"
-#include "fs/thread_annotations.h"
+#include "common/thread_annotations.h"
 
 namespace fs {
 
@@ -58,7 +58,7 @@ class UploadJournal {
 
   std::string file_;
   std::string header_;
-  Mutex mutex_;
+  threads::Mutex mutex_;
   int fd_ GUARDED_BY(mutex_) = -1;
   std::map<std::string, Entry> in_flight_ GUARDED_BY(mutex_);
   std::condition_variable settled_;

@@ -18,7 +18,7 @@ struct UploadStream::State {
   dbfs::Api& api;
   std::string temp;
   UploadJournal* journal;
-  Mutex mutex;
+  threads::Mutex mutex;
   std::condition_variable changed;
   std::deque<std::string> queue GUARDED_BY(mutex);
   int64_t handle GUARDED_BY(mutex) = -1;
@@ -41,18 +41,18 @@ void UploadStream::State::run() {
   if (journal) journal->begin(temp);
   try {
     h = api.create(temp, true);
-    MutexLock lock(mutex);
+    threads::MutexLock lock(mutex);
     handle = h;
   } catch (const std::exception& e) {
     spdlog::info("streamed upload to {} could not start ({}); the file is uploaded at close", temp,
                  e.what());
-    MutexLock lock(mutex);
+    threads::MutexLock lock(mutex);
     failed = true;
   }
   for (;;) {
     std::string block;
     {
-      MutexLock lock(mutex);
+      threads::MutexLock lock(mutex);
       while (!failed && !abandoned && queue.empty() && !closing) lock.wait(changed);
       if (failed || abandoned || queue.empty()) break;
       block = std::move(queue.front());
@@ -67,13 +67,13 @@ void UploadStream::State::run() {
       // starts over from create.
       spdlog::info("streamed upload to {} stopped ({}); the file is uploaded at close", temp,
                    e.what());
-      MutexLock lock(mutex);
+      threads::MutexLock lock(mutex);
       failed = true;
     }
   }
   bool remove;
   {
-    MutexLock lock(mutex);
+    threads::MutexLock lock(mutex);
     worker_done = true;
     queue.clear();
     remove = abandoned;
@@ -84,13 +84,13 @@ void UploadStream::State::run() {
 
 void UploadStream::State::remove_temp() {
   {
-    MutexLock lock(mutex);
+    threads::MutexLock lock(mutex);
     if (settled || removing) return;
     removing = true;
   }
   discard_hidden(api, journal, temp);
   {
-    MutexLock lock(mutex);
+    threads::MutexLock lock(mutex);
     settled = true;
   }
   changed.notify_all();
@@ -106,7 +106,7 @@ UploadStream::~UploadStream() { abandon(); }
 bool UploadStream::push(std::string block) {
   State& s = *state_;
   {
-    MutexLock lock(s.mutex);
+    threads::MutexLock lock(s.mutex);
     while (!s.failed && !s.abandoned && s.queue.size() >= kMaxQueued) lock.wait(s.changed);
     if (s.failed || s.abandoned) return false;
     s.queue.push_back(std::move(block));
@@ -122,7 +122,7 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
   if (!tail.empty()) push(std::move(tail));
   int64_t handle;
   {
-    MutexLock lock(s.mutex);
+    threads::MutexLock lock(s.mutex);
     s.closing = true;
     s.changed.notify_all();
     while (!s.worker_done) lock.wait(s.changed);
@@ -136,7 +136,7 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
     close_handle(s.api, handle);
     dbfs::FileInfo info = Uploader(s.api, 1, s.journal).commit(s.temp, final_path, size);
     {
-      MutexLock lock(s.mutex);
+      threads::MutexLock lock(s.mutex);
       s.settled = true;
     }
     s.changed.notify_all();
@@ -152,7 +152,7 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
 void UploadStream::abandon_and_wait() {
   abandon();
   State& s = *state_;
-  MutexLock lock(s.mutex);
+  threads::MutexLock lock(s.mutex);
   while (!s.settled) lock.wait(s.changed);
 }
 
@@ -160,7 +160,7 @@ void UploadStream::abandon() {
   State& s = *state_;
   bool worker_done;
   {
-    MutexLock lock(s.mutex);
+    threads::MutexLock lock(s.mutex);
     if (s.settled) return;
     s.abandoned = true;
     worker_done = s.worker_done;

@@ -9,7 +9,7 @@
 
 #include "dbfs/api.h"
 #include "dbfs/file_info.h"
-#include "fs/thread_annotations.h"
+#include "common/thread_annotations.h"
 
 namespace fs {
 

@@ -110,10 +110,9 @@ dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, co
 dbfs::FileInfo Uploader::commit(const std::string& temp, const std::string& path, int64_t size) {
   dbfs::FileInfo info = api_.get_status(temp);
   if (info.is_dir || info.file_size != size) {
-    throw dbfs::ApiError(dbfs::ApiError::Kind::kProtocol, "close", 200, "",
-                         "uploaded " + std::to_string(info.file_size) + " bytes of " +
-                             std::to_string(size) + " to " + temp,
-                         true);
+    throw dbfs::ApiError::protocol("close", 200,
+                                   "uploaded " + std::to_string(info.file_size) + " bytes of " +
+                                       std::to_string(size) + " to " + temp);
   }
   if (journal_) journal_->ready(temp, path);
   auto aside = move_replacing(api_, journal_, temp, path);

@@ -39,9 +39,9 @@ TEST(ApiError, NumericAuthCodesAndBareStatuses) {
 }
 
 TEST(ApiError, NoAnswerKinds) {
-  EXPECT_EQ(ApiError(ApiError::Kind::kTimeout, "read", 0, "", "").to_errno(), ETIMEDOUT);
-  EXPECT_EQ(ApiError(ApiError::Kind::kTransport, "read", 0, "", "").to_errno(), EIO);
-  EXPECT_EQ(ApiError(ApiError::Kind::kProtocol, "read", 200, "", "bad json").to_errno(), EIO);
+  EXPECT_EQ(ApiError::timeout("read", "", "", false).to_errno(), ETIMEDOUT);
+  EXPECT_EQ(ApiError::transport("read", "", "", false).to_errno(), EIO);
+  EXPECT_EQ(ApiError::protocol("read", 200, "bad json").to_errno(), EIO);
 }
 
 TEST(ApiError, RetryableStatuses) {
@@ -52,7 +52,33 @@ TEST(ApiError, RetryableStatuses) {
   EXPECT_FALSE(ApiError::http("delete", 503, "PARTIAL_DELETE", "").is_retryable());
   EXPECT_FALSE(ApiError::http("list", 500, "INTERNAL_ERROR", "").is_retryable());
   EXPECT_FALSE(ApiError::http("list", 404, "RESOURCE_DOES_NOT_EXIST", "").is_retryable());
-  EXPECT_TRUE(ApiError(ApiError::Kind::kTransport, "list", 0, "", "").is_retryable());
+  EXPECT_TRUE(ApiError::transport("list", "", "", false).is_retryable());
+}
+
+TEST(ApiError, FactoriesFillWhatTheirKindHas) {
+  EXPECT_FALSE(ApiError::http("list", 503, "TEMPORARILY_UNAVAILABLE", "").ambiguous());
+  EXPECT_TRUE(ApiError::http("list", 502, "", "").ambiguous())
+      << "a gateway error says nothing of what the backend did";
+  EXPECT_TRUE(ApiError::http("list", 504, "", "").ambiguous());
+
+  ApiError lost = ApiError::transport("close", ApiError::kConnectionLost, "reset", true);
+  EXPECT_EQ(lost.kind(), ApiError::Kind::kTransport);
+  EXPECT_EQ(lost.http_status(), 0);
+  EXPECT_EQ(lost.error_code(), ApiError::kConnectionLost);
+  EXPECT_TRUE(lost.ambiguous());
+
+  ApiError late = ApiError::timeout("read", ApiError::kConnectFailed, "no connection", false);
+  EXPECT_EQ(late.kind(), ApiError::Kind::kTimeout);
+  EXPECT_EQ(late.http_status(), 0);
+  EXPECT_EQ(late.error_code(), ApiError::kConnectFailed);
+  EXPECT_FALSE(late.ambiguous());
+
+  ApiError refused = ApiError::protocol("read", 200, "too long");
+  EXPECT_EQ(refused.kind(), ApiError::Kind::kProtocol);
+  EXPECT_EQ(refused.http_status(), 200);
+  EXPECT_EQ(refused.error_code(), "");
+  EXPECT_EQ(refused.message(), "too long");
+  EXPECT_FALSE(refused.ambiguous());
 }
 
 TEST(ApiError, MessageNamesOpStatusAndCode) {

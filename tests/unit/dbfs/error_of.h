@@ -15,7 +15,7 @@ ApiError error_of(F&& f) {
     return e;
   }
   ADD_FAILURE() << "no ApiError thrown";
-  return ApiError(ApiError::Kind::kProtocol, "", 0, "", "");
+  return ApiError::protocol("", 0, "");
 }
 
 }  // namespace dbfs::testing

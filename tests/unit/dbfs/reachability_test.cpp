@@ -20,7 +20,9 @@ struct FakeTime {
 
 ApiError no_server(std::string_view code = ApiError::kConnectFailed,
                    ApiError::Kind kind = ApiError::Kind::kTransport) {
-  return ApiError(kind, "get-status", 0, std::string(code), "http://127.0.0.1:1/...: refused");
+  std::string what = "http://127.0.0.1:1/...: refused";
+  if (kind == ApiError::Kind::kTimeout) return ApiError::timeout("get-status", code, what, false);
+  return ApiError::transport("get-status", code, what, false);
 }
 
 // Captures what is logged while it lives.
@@ -55,7 +57,7 @@ TEST(Reachability, WhatCountsAsNoServer) {
   EXPECT_FALSE(Reachability::means_no_server(no_server(ApiError::kTlsFailed)));
   EXPECT_FALSE(Reachability::means_no_server(ApiError::http("list", 503, "", "")));
   EXPECT_FALSE(Reachability::means_no_server(
-      ApiError(ApiError::Kind::kProtocol, "list", 200, "", "too long")));
+      ApiError::protocol("list", 200, "too long")));
 }
 
 TEST(Reachability, UnreachableOnlyAfterFailingForTheWholeThreshold) {
@@ -88,8 +90,7 @@ TEST(Reachability, AnyAnswerInBetweenStartsTheCountAgain) {
   server.on_failure(no_server());
   EXPECT_FALSE(server.unreachable());
   // A failure that found a server is an answer too.
-  server.on_failure(ApiError(ApiError::Kind::kTimeout, "list", 0,
-                             std::string(ApiError::kTimedOut), "slow", true));
+  server.on_failure(ApiError::timeout("list", ApiError::kTimedOut, "slow", true));
   time.now += milliseconds(2000);
   server.on_failure(no_server());
   EXPECT_FALSE(server.unreachable());

@@ -35,8 +35,7 @@ ApiError http(int status, std::string code = "") {
 }
 
 ApiError no_answer(std::string_view classifier, bool ambiguous) {
-  return ApiError(ApiError::Kind::kTransport, "add-block", 0, std::string(classifier), "m",
-                  ambiguous);
+  return ApiError::transport("add-block", classifier, "m", ambiguous);
 }
 
 // Runs a call that fails with `errors` in turn, then succeeds; returns the attempts made.
@@ -147,7 +146,7 @@ TEST(RetryPolicy, NeverRetriesAnAmbiguousFailureOfAnUnsafeCall) {
   }
   EXPECT_EQ(attempts, 1);
   EXPECT_EQ(retries, 0);
-  ApiError gateway(ApiError::Kind::kHttp, "add-block", 504, "", "", true);
+  ApiError gateway = ApiError::http("add-block", 504, "", "");
   EXPECT_FALSE(policy.should_retry(gateway, RetrySafety::kNotAfterAmbiguous));
   EXPECT_TRUE(policy.should_retry(gateway, RetrySafety::kIdempotent));
 }
@@ -178,7 +177,7 @@ TEST(RetryPolicy, TellsLaterAttemptsAboutAnEarlierAmbiguousOne) {
   policy.run(RetrySafety::kIdempotent, [&](const Attempt& attempt) {
     seen.push_back(attempt);
     if (seen.size() == 1) throw http(503);
-    if (seen.size() == 2) throw ApiError(ApiError::Kind::kTimeout, "move", 0, "", "", true);
+    if (seen.size() == 2) throw ApiError::timeout("move", "", "", true);
   }, retries);
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_FALSE(seen[1].after_ambiguous);

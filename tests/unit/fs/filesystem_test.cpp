@@ -418,7 +418,7 @@ TEST_F(FilesystemTest, AFailedUploadIsReportedByFlushAndLeavesTheOldContent) {
 }
 
 dbfs::ApiError no_answer(const std::string& op) {
-  return dbfs::ApiError(dbfs::ApiError::Kind::kTimeout, op, 0, "", "no answer", true);
+  return dbfs::ApiError::timeout(op, dbfs::ApiError::kTimedOut, "no answer", true);
 }
 
 TEST_F(FilesystemTest, AnAddBlockLostBeforeItAppliedIsSentAgain) {

@@ -27,8 +27,8 @@ int Filesystem::mkdir(const std::string& path) {
   return errno_guard("mkdir", path, [&] {
     if (options_.read_only) return -EROFS;
     if (reserved(path)) return -EINVAL;
-    std::string dir = dbfs_path(path);
-    api_.mkdirs(dir);
+    std::string dir = store_path(path);
+    storage_.mkdir(dir);
     metadata_.put(dbfs::FileInfo{dir, true, 0, now_ms()});
     // The kernel asks only after a lookup found nothing, so the new directory is empty.
     metadata_.put_listing(dir, {});
@@ -39,48 +39,52 @@ int Filesystem::mkdir(const std::string& path) {
 int Filesystem::rmdir(const std::string& path) {
   return errno_guard("rmdir", path, [&] {
     if (options_.read_only) return -EROFS;
-    std::string dir = dbfs_path(path);
-    auto info = lookup(dir);
+    std::string dir = store_path(path);
+    auto info = attributes_.lookup(dir);
     if (!info) return -ENOENT;
     if (!info->is_dir) return -ENOTDIR;
     // The non-recursive delete refuses a non-empty directory (ENOTEMPTY through ApiError).
-    api_.remove(dir, false);
+    storage_.remove(dir);
     metadata_.put_missing(dir);
     return 0;
   });
 }
 
-void Filesystem::drop_file(const std::string& remote_path, std::optional<std::string> aside) {
-  // Descriptors open on a file whose content only DBFS holds keep reading it, under a hidden
-  // name, until the last of them closes (as a local disk keeps an unlinked file's blocks).
-  if (open_mirror(remote_path)) {
+void Filesystem::drop_file(const std::string& path, std::optional<std::string> aside) {
+  // Descriptors open on a file whose content only the store holds keep reading it, under a
+  // hidden name, until the last of them closes (as a local disk keeps an unlinked file's blocks).
+  if (nodes_.open_mirror(path)) {
     if (aside) {
       journal_.retire(*aside);
     } else {
-      aside = retire_file(api_, &journal_, remote_path);
+      aside = retire_file(storage_, &journal_, path);
     }
-    forget_node(remote_path, *aside);
+    forget_node(path, *aside);
     return;
   }
   if (aside) {
-    discard_hidden(api_, &journal_, *aside);
+    discard_hidden(storage_, &journal_, *aside);
   } else {
-    api_.remove(remote_path, false);
+    storage_.remove(path);
   }
-  forget_node(remote_path);
+  forget_node(path);
+}
+
+void Filesystem::forget_node(const std::string& path, const std::string& retired_path) {
+  if (auto node = nodes_.forget(path)) {
+    threads::MutexLock lock(node->mutex);
+    node->unlink(retired_path);
+  }
 }
 
 int Filesystem::unlink(const std::string& path) {
   return errno_guard("unlink", path, [&] {
     if (options_.read_only) return -EROFS;
-    std::string file = dbfs_path(path);
-    if (upload_names::is_open_alias_path(file)) {
-      threads::MutexLock lock(nodes_mutex_);
-      return aliases_.erase(file) ? 0 : -ENOENT;
-    }
+    std::string file = store_path(path);
+    if (upload_names::is_open_alias_path(file)) return nodes_.remove_alias(file) ? 0 : -ENOENT;
     drop_file(file, std::nullopt);
     metadata_.put_missing(file);
-    blocks_.forget(file);
+    reader_.forget(file);
     return 0;
   });
 }
@@ -88,15 +92,12 @@ int Filesystem::unlink(const std::string& path) {
 int Filesystem::hide(const std::string& path, const std::string& alias) {
   return errno_guard("unlink", path, [&] {
     if (options_.read_only) return -EROFS;
-    std::string file = dbfs_path(path);
-    auto node = find_node(file);
+    std::string file = store_path(path);
+    auto node = nodes_.find(file);
     drop_file(file, std::nullopt);
     metadata_.put_missing(file);
-    blocks_.forget(file);
-    if (node) {
-      threads::MutexLock lock(nodes_mutex_);
-      aliases_[dbfs_path(alias)] = std::move(node);
-    }
+    reader_.forget(file);
+    if (node) nodes_.add_alias(store_path(alias), std::move(node));
     return 0;
   });
 }
@@ -107,57 +108,81 @@ int Filesystem::rename(const std::string& from, const std::string& to, unsigned 
     if (upload_names::is_open_alias_path(to) && !flags) return hide(from, to);
     if (options_.read_only) return -EROFS;
     if (reserved(to) || upload_names::is_open_alias_path(from)) return -EINVAL;
-    std::string src = dbfs_path(from), dst = dbfs_path(to);
+    std::string src = store_path(from), dst = store_path(to);
     if (src == dst) return 0;
     threads::MutexLock one_at_a_time(rename_mutex_);
-    auto node = find_node(src);
-    bool src_on_server = true;
-    if (node) {
+    bool on_server = true;
+    if (auto node = nodes_.find(src)) {
       threads::MutexLock lock(node->mutex);
-      src_on_server = node->on_server;
+      on_server = node->on_server();
     }
-    auto src_info = src_on_server ? lookup(src) : current(src);
+    auto src_info = on_server ? attributes_.lookup(src) : current(src);
     if (!src_info) return -ENOENT;
     auto dst_info = current(dst);
-    if (dst_info) {
-      if (flags & kNoReplace) return -EEXIST;
-      if (dst_info->is_dir && !src_info->is_dir) return -EISDIR;
-      if (!dst_info->is_dir && src_info->is_dir) return -ENOTDIR;
-      if (dst_info->is_dir) {
-        api_.remove(dst, false);  // replacing a directory: it must be empty (else ENOTEMPTY)
-        metadata_.put_missing(dst);
-      }
-    }
-    // DBFS moves the file, or the whole directory with everything being written below it.
-    std::optional<std::string> aside;
-    move_holding(nodes_under(src), src, dst, [&] {
-      if (src_on_server) aside = move_replacing(api_, &journal_, src, dst);
-    });
-    if (src_on_server) {
-      if (aside) {
-        drop_file(dst, aside);
-      } else {
-        forget_node(dst);
-      }
-    } else if (dst_info && !dst_info->is_dir) {
-      // The file moved here is only local until it is uploaded: the old one leaves DBFS now
-      // (kept for its descriptors, if open), or a later rename of the new one would leave it
-      // behind under this name.
-      drop_file(dst, std::nullopt);
-    }
-    rekey_nodes(src, dst);
-    blocks_.forget(src);
-    blocks_.forget(dst);
+    if (int rc = check_replace(*src_info, dst_info, dst, flags); rc < 0) return rc;
+    move_file_or_directory(src, dst, on_server, dst_info);
     // Both parents' listings stay, updated: rsync renames every file it writes.
     metadata_.put_missing(src);
     src_info->path = dst;
-    if (src_on_server) {
+    if (on_server) {
       metadata_.replace(*src_info);
     } else {
       metadata_.invalidate(dst);
     }
     return 0;
   });
+}
+
+int Filesystem::check_replace(const dbfs::FileInfo& src, const std::optional<dbfs::FileInfo>& dst,
+                              const std::string& dst_path, unsigned flags) {
+  if (!dst) return 0;
+  if (flags & kNoReplace) return -EEXIST;
+  if (dst->is_dir && !src.is_dir) return -EISDIR;
+  if (!dst->is_dir && src.is_dir) return -ENOTDIR;
+  if (dst->is_dir) {
+    storage_.remove(dst_path);  // replacing a directory: it must be empty (else ENOTEMPTY)
+    metadata_.put_missing(dst_path);
+  }
+  return 0;
+}
+
+void Filesystem::move_file_or_directory(const std::string& src, const std::string& dst,
+                                        bool on_server,
+                                        const std::optional<dbfs::FileInfo>& replaced) {
+  // The store moves the file, or the whole directory with everything being written below it.
+  std::optional<std::string> aside;
+  move_holding(nodes_.under(src), src, dst, [&] {
+    if (on_server) aside = move_replacing(storage_, &journal_, src, dst);
+  });
+  if (on_server) {
+    if (aside) {
+      drop_file(dst, aside);
+    } else {
+      forget_node(dst);
+    }
+  } else if (replaced && !replaced->is_dir) {
+    // The file moved here is only local until it is uploaded: the old one leaves the store now
+    // (kept for its descriptors, if open), or a later rename of the new one would leave it
+    // behind under this name.
+    drop_file(dst, std::nullopt);
+  }
+  nodes_.rekey(src, dst);
+  reader_.forget(src);
+  reader_.forget(dst);
+}
+
+void Filesystem::move_holding(std::span<const std::shared_ptr<FileNode>> nodes,
+                              const std::string& from, const std::string& to,
+                              const std::function<void()>& move) {
+  if (nodes.empty()) {
+    move();
+    return;
+  }
+  FileNode& node = *nodes.front();
+  threads::MutexLock lock(node.mutex);
+  node.stop_streaming_for_move();
+  move_holding(nodes.subspan(1), from, to, move);
+  node.moved(from, to, journal_);
 }
 
 }  // namespace fs

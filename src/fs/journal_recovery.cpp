@@ -85,9 +85,9 @@ std::optional<Entries> entries_of(const std::string& text, const std::string& wo
   return entries;
 }
 
-bool exists(dbfs::Api& api, const std::string& path) {
+bool exists(Storage& storage, const std::string& path) {
   try {
-    api.get_status(path);
+    storage.stat(path);
     return true;
   } catch (const dbfs::ApiError& e) {
     if (e.is_not_found()) return false;
@@ -96,9 +96,9 @@ bool exists(dbfs::Api& api, const std::string& path) {
 }
 
 // Moves `from` to `to`; false if `from` is not there.
-bool move_if_there(dbfs::Api& api, const std::string& from, const std::string& to) {
+bool move_if_there(Storage& storage, const std::string& from, const std::string& to) {
   try {
-    api.move(from, to);
+    storage.move(from, to);
     return true;
   } catch (const dbfs::ApiError& e) {
     if (e.is_not_found()) return false;
@@ -108,7 +108,7 @@ bool move_if_there(dbfs::Api& api, const std::string& from, const std::string& t
 
 // Settles one journal's entries on DBFS; throws dbfs::ApiError if the server fails us (the
 // journal then stays for the next mount).
-int settle(dbfs::Api& api, const Entries& entries, pid_t pid) {
+int settle(Storage& storage, const Entries& entries, pid_t pid) {
   using Kind = UploadJournal::Kind;
   int settled = 0;
   std::map<std::string, std::vector<std::string>> complete, old;  // by final path
@@ -122,12 +122,12 @@ int settle(dbfs::Api& api, const Entries& entries, pid_t pid) {
   for (const auto& [final_path, _] : complete) finals.push_back(final_path);
   for (const auto& [final_path, _] : old) finals.push_back(final_path);
   for (const auto& final_path : finals) {
-    if (exists(api, final_path)) continue;
+    if (exists(storage, final_path)) continue;
     // The name is empty: the new content if it was complete, else the old one goes back.
     bool restored = false;
     for (const auto* candidates : {&complete[final_path], &old[final_path]}) {
       for (const auto& hidden : *candidates) {
-        if (restored || !move_if_there(api, hidden, final_path)) continue;
+        if (restored || !move_if_there(storage, hidden, final_path)) continue;
         restored = true;
         ++settled;
         spdlog::info("{}: put back in place from {}, left there by dbfs-fuse process {}",
@@ -142,8 +142,8 @@ int settle(dbfs::Api& api, const Entries& entries, pid_t pid) {
   for (const auto& [_, paths] : complete) doomed.insert(doomed.end(), paths.begin(), paths.end());
   for (const auto& [_, paths] : old) doomed.insert(doomed.end(), paths.begin(), paths.end());
   for (const auto& hidden : doomed) {
-    if (!exists(api, hidden)) continue;
-    api.remove(hidden, false);
+    if (!exists(storage, hidden)) continue;
+    storage.remove(hidden);
     ++settled;
     spdlog::info("removed {}, left unfinished by dbfs-fuse process {}", hidden, pid);
   }
@@ -152,7 +152,7 @@ int settle(dbfs::Api& api, const Entries& entries, pid_t pid) {
 
 }  // namespace
 
-int UploadJournal::recover(const std::string& dir, const std::string& workspace, dbfs::Api& api) {
+int UploadJournal::recover(const std::string& dir, const std::string& workspace, Storage& storage) {
   int settled = 0;
   std::error_code ec;
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
@@ -164,7 +164,7 @@ int UploadJournal::recover(const std::string& dir, const std::string& workspace,
     auto entries = entries_of(*text, workspace, item.path().string());
     if (!entries) continue;  // another workspace's
     try {
-      settled += settle(api, *entries, *pid);
+      settled += settle(storage, *entries, *pid);
       std::filesystem::remove(item.path(), ec);
     } catch (const std::exception& e) {
       spdlog::warn("could not finish what dbfs-fuse process {} left on DBFS ({}); the next mount "

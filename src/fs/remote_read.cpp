@@ -8,14 +8,15 @@
 
 namespace fs {
 
-void read_exactly(dbfs::Api& api, const std::string& path, int64_t offset, int64_t length,
+void read_exactly(Storage& storage, const std::string& path, int64_t offset, int64_t length,
                   char* out) {
   constexpr int kShortAnswersAllowed = 3;
   int short_answers = 0;
+  const int64_t max_read = storage.capabilities(path).max_read;
   int64_t done = 0;
   while (done < length) {
-    int64_t want = std::min(length - done, dbfs::Api::kMaxBlock);
-    int64_t got = api.read_into(path, offset + done, want, out + done);
+    int64_t want = std::min(length - done, max_read);
+    int64_t got = storage.read(path, offset + done, want, out + done);
     done += got;
     if (got == want) continue;
     if (++short_answers > kShortAnswersAllowed) {

@@ -8,10 +8,10 @@
 
 namespace fs {
 
-std::optional<std::string> move_replacing(dbfs::Api& api, UploadJournal* journal,
+std::optional<std::string> move_replacing(Storage& storage, UploadJournal* journal,
                                           const std::string& from, const std::string& to) {
   try {
-    api.move(from, to);
+    storage.move(from, to);
     return std::nullopt;
   } catch (const dbfs::ApiError& e) {
     if (!e.is_already_exists()) throw;
@@ -19,16 +19,16 @@ std::optional<std::string> move_replacing(dbfs::Api& api, UploadJournal* journal
   std::string aside = upload_names::aside_for(to);
   if (journal) journal->set_aside(aside, to);
   try {
-    api.move(to, aside);
+    storage.move(to, aside);
   } catch (...) {
     if (journal) journal->end(aside);
     throw;
   }
   try {
-    api.move(from, to);
+    storage.move(from, to);
   } catch (const dbfs::ApiError& e) {
     try {
-      api.move(aside, to);
+      storage.move(aside, to);
       if (journal) journal->end(aside);
     } catch (const dbfs::ApiError& back) {
       // The journal still says where the old content is: the next mount puts it back.
@@ -39,11 +39,11 @@ std::optional<std::string> move_replacing(dbfs::Api& api, UploadJournal* journal
   return aside;
 }
 
-std::string retire_file(dbfs::Api& api, UploadJournal* journal, const std::string& path) {
+std::string retire_file(Storage& storage, UploadJournal* journal, const std::string& path) {
   std::string aside = upload_names::aside_for(path);
   if (journal) journal->retire(aside);
   try {
-    api.move(path, aside);
+    storage.move(path, aside);
   } catch (...) {
     if (journal) journal->end(aside);
     throw;
@@ -51,9 +51,9 @@ std::string retire_file(dbfs::Api& api, UploadJournal* journal, const std::strin
   return aside;
 }
 
-void discard_hidden(dbfs::Api& api, UploadJournal* journal, const std::string& hidden) {
+void discard_hidden(Storage& storage, UploadJournal* journal, const std::string& hidden) {
   try {
-    api.remove(hidden, false);
+    storage.remove(hidden);
     if (journal) journal->end(hidden);
   } catch (const std::exception& e) {
     spdlog::warn("could not remove {}: {} (the next mount removes it)", hidden, e.what());

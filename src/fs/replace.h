@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "dbfs/api.h"
+#include "fs/storage.h"
 
 namespace fs {
 
@@ -15,15 +15,15 @@ class UploadJournal;
 // fails the old one is moved back. Returns the hidden name of the old content when there was
 // one: it is still on DBFS and journaled as set aside; the caller deletes it (discard_aside) or
 // keeps it for descriptors still reading it (UploadJournal::retire). Throws dbfs::ApiError.
-std::optional<std::string> move_replacing(dbfs::Api& api, UploadJournal* journal,
+std::optional<std::string> move_replacing(Storage& storage, UploadJournal* journal,
                                           const std::string& from, const std::string& to);
 
 // Moves the file at `path` to a fresh hidden name next to it (journaled as retired: only open
 // descriptors read it now) and returns that name.
-std::string retire_file(dbfs::Api& api, UploadJournal* journal, const std::string& path);
+std::string retire_file(Storage& storage, UploadJournal* journal, const std::string& path);
 
 // Deletes a hidden file of ours. A failure is logged, not thrown: the journal keeps the name and
 // the next mount removes it.
-void discard_hidden(dbfs::Api& api, UploadJournal* journal, const std::string& hidden);
+void discard_hidden(Storage& storage, UploadJournal* journal, const std::string& hidden);
 
 }  // namespace fs

@@ -30,8 +30,7 @@ class Staging {
   // they start going to disk now, and the memory of those that already reached it is given
   // back. They stay in the file, and read() still returns them. Why: a big upload no longer
   // fills the page cache with a second copy of itself, and writing into new page cache costs
-  // several times what reusing pages just given back does (on VMs whose host takes back free
-  // memory: 0.85 against 0.24 s of system CPU per GiB here). The price: the bytes are written
+  // several times what reusing pages just given back does (bench/RESULTS.md). The price: the bytes are written
   // to disk, which a file closed within the kernel's dirty expiry (30 s) could have skipped.
   void uncache_before(int64_t offset);
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "dbfs/api.h"
+#include "fs/storage.h"
 #include "common/thread_annotations.h"
 
 namespace fs {
@@ -43,7 +43,7 @@ class UploadJournal {
   // removes those journals. Journals not owned by this user, or writable by others, and entries
   // that are not our hidden names are left alone (logged). Returns how many hidden files it
   // moved into place or deleted.
-  static int recover(const std::string& dir, const std::string& workspace, dbfs::Api& api);
+  static int recover(const std::string& dir, const std::string& workspace, Storage& storage);
 
   // One line's worth of what a journal holds about a hidden file.
   enum class Kind : char { kUpload = '+', kReady = '=', kAside = '<', kRetired = 'x' };

@@ -15,13 +15,13 @@ namespace fs {
 // Shared with the worker thread, which outlives an abandoned stream until its call in flight
 // returns.
 struct UploadStream::State {
-  dbfs::Api& api;
+  Storage& storage;
   std::string temp;
   UploadJournal* journal;
   threads::Mutex mutex;
   std::condition_variable changed;
   std::deque<std::string> queue GUARDED_BY(mutex);
-  int64_t handle GUARDED_BY(mutex) = -1;
+  std::unique_ptr<Storage::BlockUpload> upload GUARDED_BY(mutex);
   bool failed GUARDED_BY(mutex) = false;
   bool closing GUARDED_BY(mutex) = false;    // no more blocks will come
   bool abandoned GUARDED_BY(mutex) = false;
@@ -29,20 +29,21 @@ struct UploadStream::State {
   bool removing GUARDED_BY(mutex) = false;  // one caller removes the temporary file
   bool settled GUARDED_BY(mutex) = false;   // committed, or the temporary file removed
 
-  State(dbfs::Api& a, std::string t, UploadJournal* j) : api(a), temp(std::move(t)), journal(j) {}
+  State(Storage& s, std::string t, UploadJournal* j) : storage(s), temp(std::move(t)), journal(j) {}
 
   void run() EXCLUDES(mutex);
   void remove_temp() EXCLUDES(mutex);
 };
 
 void UploadStream::State::run() {
-  int64_t h = -1;
+  Storage::BlockUpload* opened = nullptr;
   int64_t sent = 0;
   if (journal) journal->begin(temp);
   try {
-    h = api.create(temp, true);
+    auto started = storage.open_upload(temp);
+    opened = started.get();
     threads::MutexLock lock(mutex);
-    handle = h;
+    upload = std::move(started);
   } catch (const std::exception& e) {
     spdlog::info("streamed upload to {} could not start ({}); the file is uploaded at close", temp,
                  e.what());
@@ -60,7 +61,7 @@ void UploadStream::State::run() {
     }
     changed.notify_all();  // room in the queue
     try {
-      append_block(api, h, temp, sent, block);
+      append_block(storage, *opened, temp, sent, block);
       sent += int64_t(block.size());
     } catch (const std::exception& e) {
       // Ambiguous or not, the temporary file is no longer trusted: the close-time upload
@@ -88,7 +89,7 @@ void UploadStream::State::remove_temp() {
     if (settled || removing) return;
     removing = true;
   }
-  discard_hidden(api, journal, temp);
+  discard_hidden(storage, journal, temp);
   {
     threads::MutexLock lock(mutex);
     settled = true;
@@ -96,8 +97,8 @@ void UploadStream::State::remove_temp() {
   changed.notify_all();
 }
 
-UploadStream::UploadStream(dbfs::Api& api, std::string final_path, UploadJournal* journal)
-    : state_(std::make_shared<State>(api, upload_names::temporary_for(final_path), journal)) {
+UploadStream::UploadStream(Storage& storage, std::string final_path, UploadJournal* journal)
+    : state_(std::make_shared<State>(storage, upload_names::temporary_for(final_path), journal)) {
   std::thread([state = state_] { state->run(); }).detach();
 }
 
@@ -120,21 +121,21 @@ std::optional<dbfs::FileInfo> UploadStream::finish(std::string tail, const std::
   State& s = *state_;
   // A refused tail means the stream failed: the check below sees that, and cleans up.
   if (!tail.empty()) push(std::move(tail));
-  int64_t handle;
+  std::unique_ptr<Storage::BlockUpload> upload;
   {
     threads::MutexLock lock(s.mutex);
     s.closing = true;
     s.changed.notify_all();
     while (!s.worker_done) lock.wait(s.changed);
-    handle = s.failed || s.abandoned ? -1 : s.handle;
+    if (!s.failed && !s.abandoned) upload = std::move(s.upload);
   }
-  if (handle < 0) {
+  if (!upload) {
     s.remove_temp();
     return std::nullopt;
   }
   try {
-    close_handle(s.api, handle);
-    dbfs::FileInfo info = Uploader(s.api, 1, s.journal).commit(s.temp, final_path, size);
+    close_upload(*upload, s.temp);
+    dbfs::FileInfo info = Uploader(s.storage, 1, s.journal).commit(s.temp, final_path, size);
     {
       threads::MutexLock lock(s.mutex);
       s.settled = true;

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "dbfs/api.h"
+#include "fs/storage.h"
 #include "dbfs/file_info.h"
 #include "common/thread_annotations.h"
 
@@ -24,7 +24,7 @@ class UploadStream {
  public:
   static constexpr size_t kMaxQueued = 4;
 
-  UploadStream(dbfs::Api& api, std::string final_path, UploadJournal* journal);
+  UploadStream(Storage& storage, std::string final_path, UploadJournal* journal);
   ~UploadStream();  // abandons the stream unless finished
   UploadStream(const UploadStream&) = delete;
   UploadStream& operator=(const UploadStream&) = delete;

@@ -18,18 +18,18 @@ int64_t now_ms() {
       .count();
 }
 
-void append_block(dbfs::Api& api, int64_t handle, const std::string& temp, int64_t offset,
-                  std::string_view block) {
+void append_block(Storage& storage, Storage::BlockUpload& upload, const std::string& temp,
+                  int64_t offset, std::string_view block) {
   constexpr int kMaxResends = 5;
   for (int resends = 0;; ++resends) {
     try {
-      api.add_block(handle, block);
+      upload.append(block);
       return;
     } catch (const dbfs::ApiError& e) {
       if (!e.ambiguous() || resends >= kMaxResends) throw;
       int64_t size;
       try {
-        size = api.get_status(temp).file_size;
+        size = storage.stat(temp).file_size;
       } catch (const dbfs::ApiError&) {
         throw e;
       }
@@ -40,21 +40,19 @@ void append_block(dbfs::Api& api, int64_t handle, const std::string& temp, int64
   }
 }
 
-void close_handle(dbfs::Api& api, int64_t handle) {
+void close_upload(Storage::BlockUpload& upload, const std::string& temp) {
   try {
-    api.close(handle);
+    upload.close();
   } catch (const dbfs::ApiError& e) {
     // A close whose answer was lost may have gone through: commit's size check decides.
     if (!e.ambiguous()) throw;
-    spdlog::info("close of upload handle {} got no answer; checking the file instead", handle);
+    spdlog::info("close of the upload to {} got no answer; checking the file instead", temp);
   }
 }
 
 dbfs::FileInfo Uploader::upload(const std::string& path, int64_t size, const ReadFn& read) {
-  if (size <= dbfs::Api::kMaxBlock) {
-    std::string data;
-    read(0, size_t(size), data);
-    api_.put(path, data, true);
+  if (size <= storage_.capabilities(path).max_single_upload) {
+    storage_.put(path, size, read);
     // No get-status: the put succeeded, so the size is known; the server's mtime comes with
     // the next listing.
     return dbfs::FileInfo{path, false, size, now_ms()};
@@ -77,21 +75,22 @@ dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, co
   std::string temp = upload_names::temporary_for(path);
   if (journal_) journal_->begin(temp);
   try {
-    int64_t handle = api_.create(temp, true);
+    const int64_t block_size = storage_.capabilities(path).upload_block;
+    auto upload = storage_.open_upload(temp);
     auto length_at = [&](int64_t offset) {
-      return size_t(std::min<int64_t>(dbfs::Api::kMaxBlock, size - offset));
+      return size_t(std::min<int64_t>(block_size, size - offset));
     };
     std::string block, next;
     read(0, length_at(0), block);
-    for (int64_t offset = 0; offset < size; offset += dbfs::Api::kMaxBlock) {
+    for (int64_t offset = 0; offset < size; offset += block_size) {
       // The next block is read while this one is on the wire.
-      int64_t next_offset = offset + dbfs::Api::kMaxBlock;
+      int64_t next_offset = offset + block_size;
       std::future<void> reading;
       if (next_offset < size) {
         reading = std::async(std::launch::async, [&] { read(next_offset, length_at(next_offset), next); });
       }
       try {
-        append_block(api_, handle, temp, offset, block);
+        append_block(storage_, *upload, temp, offset, block);
       } catch (...) {
         if (reading.valid()) reading.wait();
         throw;
@@ -99,25 +98,25 @@ dbfs::FileInfo Uploader::upload_blocks(const std::string& path, int64_t size, co
       if (reading.valid()) reading.get();
       std::swap(block, next);
     }
-    close_handle(api_, handle);
+    close_upload(*upload, temp);
     return commit(temp, path, size);
   } catch (...) {
-    discard_hidden(api_, journal_, temp);
+    discard_hidden(storage_, journal_, temp);
     throw;
   }
 }
 
 dbfs::FileInfo Uploader::commit(const std::string& temp, const std::string& path, int64_t size) {
-  dbfs::FileInfo info = api_.get_status(temp);
+  dbfs::FileInfo info = storage_.stat(temp);
   if (info.is_dir || info.file_size != size) {
     throw dbfs::ApiError::protocol("close", 200,
                                    "uploaded " + std::to_string(info.file_size) + " bytes of " +
                                        std::to_string(size) + " to " + temp);
   }
   if (journal_) journal_->ready(temp, path);
-  auto aside = move_replacing(api_, journal_, temp, path);
+  auto aside = move_replacing(storage_, journal_, temp, path);
   if (journal_) journal_->end(temp);
-  if (aside) discard_hidden(api_, journal_, *aside);
+  if (aside) discard_hidden(storage_, journal_, *aside);
   info.path = path;
   return info;
 }

@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "dbfs/api.h"
+#include "fs/storage.h"
 #include "dbfs/file_info.h"
 
 namespace fs {
@@ -18,11 +18,10 @@ class UploadJournal;
 // appended) the upload restarts from create; it never guesses.
 class Uploader {
  public:
-  // Fills `out` with `len` bytes of the file at `offset`.
-  using ReadFn = std::function<void(int64_t offset, size_t len, std::string& out)>;
+  using ReadFn = Storage::ReadFn;
 
-  explicit Uploader(dbfs::Api& api, int max_attempts = 5, UploadJournal* journal = nullptr)
-      : api_(api), attempts_(max_attempts), journal_(journal) {}
+  explicit Uploader(Storage& storage, int max_attempts = 5, UploadJournal* journal = nullptr)
+      : storage_(storage), attempts_(max_attempts), journal_(journal) {}
 
   // Throws dbfs::ApiError (or what `read` throws) when the file could not be put in place.
   dbfs::FileInfo upload(const std::string& path, int64_t size, const ReadFn& read);
@@ -35,21 +34,21 @@ class Uploader {
  private:
   dbfs::FileInfo upload_blocks(const std::string& path, int64_t size, const ReadFn& read);
 
-  dbfs::Api& api_;
+  Storage& storage_;
   int attempts_;
   UploadJournal* journal_;
 };
 
-// Appends `block`, which starts at `offset` of the temporary file `temp` open as `handle`.
-// add-block has no offset, so an ambiguous failure (no answer: the block may or may not have
+// Appends `block`, which starts at `offset` of the temporary file `temp` being uploaded by
+// `upload`. An append has no offset, so an ambiguous failure (no answer: the block may or may not have
 // been appended) is settled by the file's size, where the server shows a file being written:
 // offset + size(block) means it went through, offset means send it again. Anything else,
 // including a server that shows nothing before close, rethrows: the upload must restart.
-void append_block(dbfs::Api& api, int64_t handle, const std::string& temp, int64_t offset,
-                  std::string_view block);
+void append_block(Storage& storage, Storage::BlockUpload& upload, const std::string& temp,
+                  int64_t offset, std::string_view block);
 
-// Closes an upload handle; an ambiguous failure is left for the size check of commit().
-void close_handle(dbfs::Api& api, int64_t handle);
+// Closes an upload; an ambiguous failure is left for the size check of commit().
+void close_upload(Storage::BlockUpload& upload, const std::string& temp);
 
 // Milliseconds since the epoch, for attributes the server did not send.
 int64_t now_ms();

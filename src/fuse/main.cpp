@@ -27,7 +27,9 @@
 #include "dbfs/auth.h"
 #include "dbfs/http_api.h"
 #include "dbfs/log.h"
+#include "fs/dbfs_storage.h"
 #include "fs/filesystem.h"
+#include "fs/storage_router.h"
 #include "fs/upload_journal.h"
 #include "fuse/cache_dir.h"
 #include "fuse/kernel_readahead.h"
@@ -64,6 +66,8 @@ struct Mount {
   fuse_adapter::MountOptions options;
   dbfs::HttpApiConfig api_config;
   std::unique_ptr<dbfs::HttpApi> api;
+  std::unique_ptr<fs::DbfsStorage> dbfs;
+  std::unique_ptr<fs::StorageRouter> storage;
   std::unique_ptr<fs::Filesystem> filesystem;
   std::atomic<bool> started{false};  // api and filesystem are set
 };
@@ -103,7 +107,9 @@ fuse_operations operations_with_start() {
   ops.init = [](fuse_conn_info* conn, fuse_config* cfg) -> void* {
     auto* mount = static_cast<Mount*>(fuse_get_context()->private_data);
     mount->api = std::make_unique<dbfs::HttpApi>(mount->api_config);
-    mount->filesystem = std::make_unique<fs::Filesystem>(*mount->api, mount->options.fs);
+    mount->dbfs = std::make_unique<fs::DbfsStorage>(*mount->api);
+    mount->storage = std::make_unique<fs::StorageRouter>(*mount->dbfs);
+    mount->filesystem = std::make_unique<fs::Filesystem>(*mount->storage, mount->options.fs);
     mount->started = true;
     fuse_get_context()->private_data = mount->filesystem.get();
     return configure(conn, cfg);
@@ -126,14 +132,13 @@ std::vector<std::string> fuse_arguments(const fuse_adapter::MountOptions& o) {
 int main(int argc, char** argv) {
   // Many threads each touching 1 MiB buffers would otherwise each grow a malloc arena of their
   // own, and memory held in arenas counts against the cache budget. One arena: free space left
-  // between blocks (1 MiB) and API answers (1.4 MB) is reused by every thread. With two, a full
-  // block cache (256 MiB budget) peaked at 321-329 MiB of RSS in a cold 1 GiB read (before its
-  // blocks went to the kernel instead); with one, 300-318. fio's random reads fill it now: 283.
+  // between blocks (1 MiB) and API answers (1.4 MB) is reused by every thread, not held apart in
+  // each thread's arena.
   mallopt(M_ARENA_MAX, 1);
   // Blocks and API answers are 1 to 1.4 MiB. By default glibc maps each such buffer on its own,
-  // or trims the heap when it is freed, and the next one faults in fresh zeroed pages: 8-15% of
-  // a cold read's CPU went to clearing pages. Keep them in the heap for reuse instead; up to
-  // 64 MiB of free memory may stay with the process.
+  // or trims the heap when it is freed, and the next one faults in fresh pages the kernel must
+  // clear first: a cold read would pay that for every block. Keep them in the heap for reuse
+  // instead; up to 64 MiB of free memory may stay with the process.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   auto parsed = fuse_adapter::parse_mount_options(std::vector<std::string>(argv + 1, argv + argc));
@@ -174,7 +179,9 @@ int main(int argc, char** argv) {
     dbfs::HttpApi probe(mount.api_config);
     dbfs::FileInfo root = probe.get_status(o.remote_root);
     if (!root.is_dir) return fail("cannot mount " + o.source + ": it is a file, not a directory");
-    fs::UploadJournal::recover(o.fs.cache_dir, config.host, probe);
+    fs::DbfsStorage probe_storage(probe);
+    fs::StorageRouter storage(probe_storage);
+    fs::UploadJournal::recover(o.fs.cache_dir, config.host, storage);
   } catch (const dbfs::ApiError& e) {
     return fail(explain(e, o, config.host));
   } catch (const std::exception& e) {

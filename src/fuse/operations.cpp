@@ -103,28 +103,20 @@ int create(const char* path, mode_t, fuse_file_info* fi) {
   return rc;
 }
 
-// The reply goes out from a buffer libfuse frees with free(): a block read whole is handed over
-// as it is (no copy), any other read fills a buffer of its own. O_DIRECT replies bypass the
-// page cache, so those leave the block in dbfs-fuse's cache.
+// The reply goes out in the buffer the core's read returned; libfuse frees it with free(). O_DIRECT
+// replies bypass the page cache, so those leave whole blocks in dbfs-fuse's cache.
 int read_buf(const char*, fuse_bufvec** bufp, size_t size, off_t offset, fuse_file_info* fi) {
-  fs::BlockBytes reply, whole;
-  try {
-    reply = fs::BlockBytes(size);
-  } catch (const std::bad_alloc&) {
-    return -ENOMEM;
-  }
   bool page_cached = (fi->flags & O_DIRECT) == 0 && !fi->direct_io;
-  int rc = filesystem().read(fi->fh, reply.data(), size, offset, page_cached ? &whole : nullptr);
-  if (rc < 0) return rc;
+  fs::Filesystem::ReadResult read = filesystem().read(fi->fh, size, offset, page_cached);
+  if (read.error < 0) return read.error;
   auto* vec = static_cast<fuse_bufvec*>(std::malloc(sizeof(fuse_bufvec)));
   if (!vec) return -ENOMEM;
-  fs::BlockBytes& bytes = whole.data() ? whole : reply;
   vec->count = 1;
   vec->idx = 0;
   vec->off = 0;
   vec->buf[0] = fuse_buf{};
-  vec->buf[0].size = static_cast<size_t>(rc);
-  vec->buf[0].mem = bytes.release();
+  vec->buf[0].size = read.bytes.size();
+  vec->buf[0].mem = read.bytes.release();
   vec->buf[0].fd = -1;
   *bufp = vec;
   return 0;

@@ -33,7 +33,7 @@ class FilesystemTest : public ::testing::Test {
     FsOptions options;
     options.cache_dir = scratch_->cache();
     options.staging_memory_bytes = 2 * MiB;
-    fs_ = std::make_unique<Filesystem>(*api_, options);
+    fs_ = std::make_unique<Filesystem>(*scratch_->storage, options);
   }
   void TearDown() override {
     fs_.reset();
@@ -65,7 +65,7 @@ class FilesystemTest : public ::testing::Test {
     std::string out;
     std::string buf(300 << 10, '\0');
     for (;;) {
-      int n = fs_->read(fh, buf.data(), buf.size(), int64_t(out.size()));
+      int n = testing::read_into(*fs_, fh, buf.data(), buf.size(), int64_t(out.size()));
       EXPECT_GE(n, 0);
       if (n <= 0) break;
       out.append(buf.data(), size_t(n));
@@ -120,7 +120,7 @@ TEST_F(FilesystemTest, RandomWritesAndReadsOfAFileBeingWrittenSeeTheStagedBytes)
     ASSERT_EQ(fs_->write(fh, data.data() + off, MiB, off), MiB);
   }
   std::string buf(100, '\0');
-  ASSERT_EQ(fs_->read(fh, buf.data(), 100, MiB + 7), 100);
+  ASSERT_EQ(testing::read_into(*fs_, fh, buf.data(), 100, MiB + 7), 100);
   EXPECT_EQ(buf, data.substr(MiB + 7, 100));
   ASSERT_EQ(fs_->flush(fh), 0);
   fs_->release(fh);
@@ -155,7 +155,7 @@ TEST_F(FilesystemTest, ASequentialReadFetchesEachBlockOnce) {
   fs_ = nullptr;  // a fresh core: nothing cached
   FsOptions options;
   options.cache_dir = (base_ / "cache").string();
-  fs_ = std::make_unique<Filesystem>(*api_, options);
+  fs_ = std::make_unique<Filesystem>(*scratch_->storage, options);
   api_->reset();
   EXPECT_EQ(read_file("/seq"), data);
   EXPECT_EQ(api_->count("read"), 20);
@@ -172,31 +172,29 @@ TEST_F(FilesystemTest, AWholeBlockReadHandsTheBlockOverAndOthersAreCopied) {
   FsOptions options;
   options.cache_dir = (base_ / "cache").string();
   options.block_cache_bytes = 2 * MiB;
-  fs_ = std::make_unique<Filesystem>(*api_, options);
+  fs_ = std::make_unique<Filesystem>(*scratch_->storage, options);
   Filesystem::Handle fh;
   bool keep;
   ASSERT_EQ(fs_->open("/whole", O_RDONLY, &fh, &keep), 0);
-  std::string buf(MiB, '\0');
-  BlockBytes whole;
-  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, MiB, &whole), int(MiB));
-  ASSERT_NE(whole.data(), nullptr);
-  EXPECT_EQ(whole.view(), std::string_view(data).substr(MiB, MiB));
+  // The block itself: the cache no longer holds it.
+  Filesystem::ReadResult whole = fs_->read(fh, MiB, MiB, /*page_cached=*/true);
+  ASSERT_EQ(whole.error, 0);
+  EXPECT_EQ(whole.bytes.view(), std::string_view(data).substr(MiB, MiB));
   EXPECT_EQ(fs_->stats().blocks.taken, 1u);
-  // Part of a block, or without `whole`: copied into the buffer, nothing handed over.
-  BlockBytes part;
-  ASSERT_EQ(fs_->read(fh, buf.data(), 4096, 2 * MiB + 8, &part), 4096);
-  EXPECT_EQ(part.data(), nullptr);
-  EXPECT_EQ(buf.substr(0, 4096), data.substr(2 * MiB + 8, 4096));
+  // Part of a block: copied, nothing handed over.
+  Filesystem::ReadResult part = fs_->read(fh, 4096, 2 * MiB + 8, true);
+  EXPECT_EQ(part.bytes.view(), std::string_view(data).substr(2 * MiB + 8, 4096));
+  EXPECT_EQ(fs_->stats().blocks.taken, 1u);
   // The short last block, read whole.
-  BlockBytes tail;
-  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, 3 * MiB, &tail), 100);
-  EXPECT_EQ(tail.view(), std::string_view(data).substr(3 * MiB));
+  Filesystem::ReadResult tail = fs_->read(fh, MiB, 3 * MiB, true);
+  EXPECT_EQ(tail.bytes.view(), std::string_view(data).substr(3 * MiB));
   EXPECT_EQ(fs_->stats().blocks.taken, 2u);
-  // A block handed over is fetched again if asked for again.
+  // A block handed over is fetched again if asked for again; O_DIRECT (not page cached) copies.
   api_->reset();
-  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, MiB, nullptr), int(MiB));
-  EXPECT_EQ(buf, data.substr(MiB, MiB));
+  Filesystem::ReadResult again = fs_->read(fh, MiB, MiB, /*page_cached=*/false);
+  EXPECT_EQ(again.bytes.view(), std::string_view(data).substr(MiB, MiB));
   EXPECT_EQ(api_->count("read"), 1);
+  EXPECT_EQ(fs_->stats().blocks.taken, 2u);
   fs_->release(fh);
 }
 
@@ -206,13 +204,12 @@ TEST_F(FilesystemTest, AFileThatFitsInTheCacheStaysThere) {
   Filesystem::Handle fh;
   bool keep;
   ASSERT_EQ(fs_->open("/fits", O_RDONLY, &fh, &keep), 0);
-  std::string buf(MiB, '\0');
-  BlockBytes whole;
-  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, 0, &whole), int(MiB));
-  EXPECT_EQ(whole.data(), nullptr);
-  EXPECT_EQ(buf, data.substr(0, MiB));
+  Filesystem::ReadResult first = fs_->read(fh, MiB, 0, /*page_cached=*/true);
+  EXPECT_EQ(first.bytes.view(), std::string_view(data).substr(0, MiB));
+  EXPECT_EQ(fs_->stats().blocks.taken, 0u);
   api_->reset();
-  ASSERT_EQ(fs_->read(fh, buf.data(), MiB, 0, &whole), int(MiB));
+  Filesystem::ReadResult again = fs_->read(fh, MiB, 0, true);
+  EXPECT_EQ(again.bytes.view(), std::string_view(data).substr(0, MiB));
   EXPECT_EQ(api_->count("read"), 0);
   fs_->release(fh);
 }
@@ -227,7 +224,7 @@ TEST_F(FilesystemTest, ARandomReaderFetchesOnlyWhatItReads) {
   api_->reset();
   std::string buf(4096, '\0');
   for (int64_t off : {int64_t(15) * MiB + 5, 3 * MiB, 11 * MiB + 4096, 7 * MiB}) {
-    ASSERT_EQ(fs_->read(fh, buf.data(), buf.size(), off), 4096);
+    ASSERT_EQ(testing::read_into(*fs_, fh, buf.data(), buf.size(), off), 4096);
     EXPECT_EQ(buf, data.substr(size_t(off), 4096));
   }
   fs_->release(fh);
@@ -253,14 +250,15 @@ TEST_F(FilesystemTest, AnAnswerLongerThanAskedFailsTheReadBeforeAByteIsCopied) {
   OverlongReads hostile(*store_);
   FsOptions options;
   options.cache_dir = scratch_->cache();
-  Filesystem fs(hostile, options);
+  DbfsStorage storage(hostile);
+  Filesystem fs(storage, options);
   Filesystem::Handle fh;
   bool keep;
   ASSERT_EQ(fs.open("/long", O_RDONLY, &fh, &keep), 0);
   std::vector<char> buf(4096);
   // The first read takes the block path, the later ones (far jumps) the random reader's.
   for (int64_t off : {int64_t(15) * MiB + 5, 3 * MiB, 11 * MiB + 4096, 7 * MiB}) {
-    EXPECT_EQ(fs.read(fh, buf.data(), buf.size(), off), -EIO);
+    EXPECT_EQ(testing::read_into(fs, fh, buf.data(), buf.size(), off), -EIO);
   }
   fs.release(fh);
 }
@@ -451,7 +449,8 @@ TEST_F(FilesystemTest, AnAddBlockAppliedThenLostIsNotSentTwice) {
   api.lose_add_block = 2;
   FsOptions options;
   options.cache_dir = (base_ / "cache").string();
-  Filesystem fs(api, options);
+  DbfsStorage storage(api);
+  Filesystem fs(storage, options);
   std::string data = random_bytes(4 * MiB, 12);
   Filesystem::Handle fh;
   ASSERT_EQ(fs.create("/lost", O_WRONLY, &fh), 0);
@@ -471,7 +470,8 @@ TEST_F(FilesystemTest, WhereNothingShowsBeforeCloseAnAmbiguousFailureRestartsFro
   api.lose_add_block = 2;
   FsOptions options;
   options.cache_dir = (base_ / "cache").string();
-  Filesystem fs(api, options);
+  DbfsStorage storage(api);
+  Filesystem fs(storage, options);
   std::string data = random_bytes(3 * MiB + 5, 13);
   Filesystem::Handle fh;
   ASSERT_EQ(fs.create("/restart", O_WRONLY, &fh), 0);

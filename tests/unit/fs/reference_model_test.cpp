@@ -140,7 +140,7 @@ class Sequence {
     int64_t offset = int64_t(pick(content.size() + 2));
     size_t size = 1 + pick(200000);
     std::string buf(size, '\0');
-    int n = fs_.read(d->fh, buf.data(), size, offset);
+    int n = testing::read_into(fs_, d->fh, buf.data(), size, offset);
     std::string expected = size_t(offset) < content.size() ? content.substr(size_t(offset), size)
                                                             : std::string();
     EXPECT_EQ(n, int(expected.size()));
@@ -285,7 +285,7 @@ void run_sequence(uint64_t seed, int steps) {
   options.staging_memory_bytes = 256 << 10;  // spill often
   options.staging_total_memory_bytes = 1 << 20;
   scratch.store->mkdirs("/d");
-  Filesystem fs(*scratch.api, options);
+  Filesystem fs(*scratch.storage, options);
   Sequence sequence(seed, fs, *scratch.store);
   std::vector<std::string> trace;
   for (int i = 0; i < steps && !::testing::Test::HasFailure(); ++i) {

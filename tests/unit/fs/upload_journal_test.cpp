@@ -56,7 +56,7 @@ class UploadJournalTest : public ::testing::Test {
     out.close();
     ::chmod(file.c_str(), 0600);
   }
-  int recover() { return UploadJournal::recover(cache(), kWorkspace, *api_); }
+  int recover() { return UploadJournal::recover(cache(), kWorkspace, *scratch_.storage); }
   bool journal_left() {
     return std::filesystem::exists(journal_files::path_for(cache(), kDeadPid));
   }
@@ -86,11 +86,11 @@ TEST_F(UploadJournalTest, ReplaceMovesTheOldAsideAndHandsItBack) {
   put("/d/f", "old");
   put(kTemp, "new");
   UploadJournal journal(cache(), kWorkspace);
-  auto aside = move_replacing(*api_, &journal, kTemp, "/d/f");
+  auto aside = move_replacing(*scratch_.storage, &journal, kTemp, "/d/f");
   ASSERT_TRUE(aside);
   EXPECT_EQ(content("/d/f"), "new");
   EXPECT_EQ(content(*aside), "old");
-  discard_hidden(*api_, &journal, *aside);
+  discard_hidden(*scratch_.storage, &journal, *aside);
   EXPECT_FALSE(exists(*aside));
   EXPECT_TRUE(journal.wait_until_settled(std::chrono::milliseconds(0)));
 }
@@ -106,7 +106,7 @@ TEST_F(UploadJournalTest, AFailedMoveInPutsTheOldContentBack) {
     }
   };
   UploadJournal journal(cache(), kWorkspace);
-  EXPECT_THROW(move_replacing(*api_, &journal, kTemp, "/d/f"), dbfs::ApiError);
+  EXPECT_THROW(move_replacing(*scratch_.storage, &journal, kTemp, "/d/f"), dbfs::ApiError);
   EXPECT_EQ(content("/d/f"), "old");
   EXPECT_EQ(content(kTemp), "new");
   EXPECT_TRUE(journal.wait_until_settled(std::chrono::milliseconds(0)));

@@ -22,22 +22,8 @@ using testing::random_bytes;
 
 class UploadTest : public ::testing::Test {
  protected:
-  std::string content(const std::string& path) {
-    std::string out, chunk;
-    for (int64_t offset = 0;; offset += kMiB) {
-      int64_t n = scratch_.store->read(path, offset, kMiB, chunk);
-      out += chunk;
-      if (n < kMiB) return out;
-    }
-  }
-  // The hidden files left anywhere on DBFS.
-  int hidden() {
-    int n = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(scratch_.base / "root")) {
-      n += e.path().filename().string().starts_with(".dbfs-fuse-");
-    }
-    return n;
-  }
+  std::string content(const std::string& path) { return scratch_.content(path); }
+  int hidden() { return scratch_.hidden_files(); }
   Uploader::ReadFn reader(const std::string& data) {
     return [&data](int64_t off, size_t len, std::string& out) { out = data.substr(size_t(off), len); };
   }
@@ -48,7 +34,7 @@ class UploadTest : public ::testing::Test {
 
 TEST_F(UploadTest, ASmallFileIsOnePutAndALargeOneGoesUpInBlocks) {
   std::string small = random_bytes(1000, 1), large = random_bytes(3 * kMiB + 7, 2);
-  Uploader uploader(*scratch_.api, 3, &journal_);
+  Uploader uploader(*scratch_.storage, 3, &journal_);
   EXPECT_EQ(uploader.upload("/small", int64_t(small.size()), reader(small)).file_size, 1000);
   EXPECT_EQ(scratch_.api->count("put"), 1);
   scratch_.api->reset();
@@ -67,7 +53,7 @@ TEST_F(UploadTest, AFailedUploadLeavesTheOldFileAndNothingHidden) {
   scratch_.api->before = [](const std::string& op) {
     if (op == "close") throw dbfs::ApiError::http("close", 400, "INVALID_PARAMETER_VALUE", "no");
   };
-  Uploader uploader(*scratch_.api, 3, &journal_);
+  Uploader uploader(*scratch_.storage, 3, &journal_);
   EXPECT_THROW(uploader.upload("/f", int64_t(data.size()), reader(data)), dbfs::ApiError);
   EXPECT_EQ(content("/f"), "old");
   EXPECT_EQ(hidden(), 0);
@@ -76,7 +62,7 @@ TEST_F(UploadTest, AFailedUploadLeavesTheOldFileAndNothingHidden) {
 TEST_F(UploadTest, AStreamSendsBlocksAsTheyComeAndCommitsAtFinish) {
   std::string data = random_bytes(3 * kMiB + 100, 4);
   scratch_.store->put("/s", "old", true);
-  UploadStream stream(*scratch_.api, "/s", &journal_);
+  UploadStream stream(*scratch_.storage, "/s", &journal_);
   for (int64_t off = 0; off + kMiB <= int64_t(data.size()); off += kMiB) {
     ASSERT_TRUE(stream.push(data.substr(size_t(off), size_t(kMiB))));
   }
@@ -91,7 +77,7 @@ TEST_F(UploadTest, AStreamSendsBlocksAsTheyComeAndCommitsAtFinish) {
 TEST_F(UploadTest, AnAbandonedStreamTakesItsTemporaryFileWithIt) {
   std::string block = random_bytes(size_t(kMiB), 5);
   {
-    UploadStream stream(*scratch_.api, "/gone", &journal_);
+    UploadStream stream(*scratch_.storage, "/gone", &journal_);
     ASSERT_TRUE(stream.push(block));
     stream.abandon_and_wait();
     EXPECT_FALSE(stream.push(block));
@@ -108,7 +94,7 @@ TEST_F(UploadTest, AStreamWhoseBlockFailsGivesUpAndCleansUp) {
       throw dbfs::ApiError::http("add-block", 400, "MAX_BLOCK_SIZE_EXCEEDED", "no");
     }
   };
-  UploadStream stream(*scratch_.api, "/failing", &journal_);
+  UploadStream stream(*scratch_.storage, "/failing", &journal_);
   stream.push(block);  // may be refused once the worker has seen the failure
   EXPECT_FALSE(stream.finish(block, "/failing", 2 * kMiB));
   EXPECT_FALSE(std::filesystem::exists(scratch_.base / "root" / "failing"));

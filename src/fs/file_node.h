@@ -70,6 +70,7 @@ class FileNode {
   // Where its content is read from on the store: its path, or the hidden name it was retired to.
   const dbfs::FileInfo& remote() const REQUIRES(mutex) { return remote_; }
   bool on_server() const REQUIRES(mutex) { return on_server_; }
+  bool unlinked() const REQUIRES(mutex) { return unlinked_; }
   bool staged() const REQUIRES(mutex) { return staging_ != nullptr; }
   // Holds bytes the store has not; published (uploaded) at the next close or fsync.
   bool needs_upload() const REQUIRES(mutex) { return dirty_ && !unlinked_; }

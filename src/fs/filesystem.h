@@ -21,6 +21,7 @@
 #include "fs/metadata_cache.h"
 #include "fs/node_table.h"
 #include "fs/options.h"
+#include "fs/path_locks.h"
 #include "fs/remote_reader.h"
 #include "fs/storage.h"
 #include "fs/thread_pool.h"
@@ -125,13 +126,14 @@ class Filesystem {
   // Whether a rename of `src` may replace what `dst` holds; 0 or -errno.
   int check_replace(const dbfs::FileInfo& src, const std::optional<dbfs::FileInfo>& dst,
                     const std::string& dst_path, unsigned flags);
-  // Moves `from` to `to` on the store (replacing a file there) with the nodes below it.
-  void move_file_or_directory(const std::string& from, const std::string& to, bool on_server,
+  // Moves `from` to `to` on the store (replacing a file there) with the nodes below it;
+  // `*on_server` (whether the file is on the store) is settled under the source node's lock.
+  void move_file_or_directory(const std::string& from, const std::string& to, bool* on_server,
                               const std::optional<dbfs::FileInfo>& replaced);
   // Runs `move` holding the locks of `nodes`, each node's stream stopped first, then gives each
-  // node its new path.
+  // node its new path; reads `*on_server` of the node at `from`, if any, under its lock.
   void move_holding(std::span<const std::shared_ptr<FileNode>> nodes, const std::string& from,
-                    const std::string& to, const std::function<void()>& move);
+                    const std::string& to, const std::function<void()>& move, bool* on_server);
 
   // Set at construction; each is thread-safe on its own.
   Storage& storage_;
@@ -146,6 +148,7 @@ class Filesystem {
   AttributeLookup attributes_;
   KernelCache kernel_cache_;
   NodeServices services_;
+  PathLocks path_locks_;
   // Last: its nodes use everything above, so it goes first.
   NodeTable nodes_;
 

@@ -26,6 +26,7 @@ bool closes_for_opener(pid_t opener, pid_t caller) {
 }  // namespace
 
 int Filesystem::attach_file(const std::string& path, Attachment* node) {
+  auto held = path_locks_.hold(path);
   // A node holding content of its own (written, not necessarily uploaded yet) is the file.
   // Any other node only mirrors the store and may be a leftover of a descriptor closed a moment
   // ago (the kernel sends RELEASE after close(2) returns): the version is checked all the same,
@@ -64,7 +65,11 @@ int Filesystem::create(const std::string& path, int flags, Handle* fh, pid_t ope
   return errno_guard("create", path, [&] {
     if (options_.read_only) return -EROFS;
     if (reserved(path)) return -EINVAL;
-    Attachment node = nodes_.attach(store_path(path), nullptr);
+    Attachment node;
+    {
+      auto held = path_locks_.hold(store_path(path));
+      node = nodes_.attach(store_path(path), nullptr);
+    }
     {
       threads::MutexLock lock(node->mutex);
       node->truncate(0, services_);

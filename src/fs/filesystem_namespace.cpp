@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "dbfs/api_error.h"
@@ -51,15 +52,29 @@ int Filesystem::rmdir(const std::string& path) {
 }
 
 void Filesystem::drop_file(const std::string& path, std::optional<std::string> aside) {
-  // Descriptors open on a file whose content only the store holds keep reading it, under a
-  // hidden name, until the last of them closes (as a local disk keeps an unlinked file's blocks).
-  if (nodes_.open_mirror(path)) {
+  bool open = false;
+  Attachment node = nodes_.attach_existing(path, &open);
+  if (!node) {
+    if (aside) {
+      discard_hidden(storage_, &journal_, *aside);
+    } else {
+      storage_.remove(path);
+    }
+    return;
+  }
+  // Under the node's lock, an upload of it in flight lands first, and is then removed with it.
+  threads::MutexLock lock(node->mutex);
+  if (open && !node->staged() && node->on_server()) {
+    // Descriptors open on a file whose content only the store holds keep reading it, under a
+    // hidden name, until the last of them closes (as a local disk keeps an unlinked file's
+    // blocks).
     if (aside) {
       journal_.retire(*aside);
     } else {
       aside = retire_file(storage_, &journal_, path);
     }
-    forget_node(path, *aside);
+    nodes_.forget(path);
+    node->unlink(*aside);
     return;
   }
   if (aside) {
@@ -67,7 +82,8 @@ void Filesystem::drop_file(const std::string& path, std::optional<std::string> a
   } else {
     storage_.remove(path);
   }
-  forget_node(path);
+  nodes_.forget(path);
+  node->unlink("");
 }
 
 void Filesystem::forget_node(const std::string& path, const std::string& retired_path) {
@@ -82,6 +98,7 @@ int Filesystem::unlink(const std::string& path) {
     if (options_.read_only) return -EROFS;
     std::string file = store_path(path);
     if (upload_names::is_open_alias_path(file)) return nodes_.remove_alias(file) ? 0 : -ENOENT;
+    auto held = path_locks_.hold(file);
     drop_file(file, std::nullopt);
     metadata_.put_missing(file);
     reader_.forget(file);
@@ -93,6 +110,7 @@ int Filesystem::hide(const std::string& path, const std::string& alias) {
   return errno_guard("unlink", path, [&] {
     if (options_.read_only) return -EROFS;
     std::string file = store_path(path);
+    auto held = path_locks_.hold(file);
     auto node = nodes_.find(file);
     drop_file(file, std::nullopt);
     metadata_.put_missing(file);
@@ -111,6 +129,7 @@ int Filesystem::rename(const std::string& from, const std::string& to, unsigned 
     std::string src = store_path(from), dst = store_path(to);
     if (src == dst) return 0;
     threads::MutexLock one_at_a_time(rename_mutex_);
+    auto held = path_locks_.hold({src, dst});
     bool on_server = true;
     if (auto node = nodes_.find(src)) {
       threads::MutexLock lock(node->mutex);
@@ -120,7 +139,7 @@ int Filesystem::rename(const std::string& from, const std::string& to, unsigned 
     if (!src_info) return -ENOENT;
     auto dst_info = current(dst);
     if (int rc = check_replace(*src_info, dst_info, dst, flags); rc < 0) return rc;
-    move_file_or_directory(src, dst, on_server, dst_info);
+    move_file_or_directory(src, dst, &on_server, dst_info);
     // Both parents' listings stay, updated: rsync renames every file it writes.
     metadata_.put_missing(src);
     src_info->path = dst;
@@ -147,14 +166,24 @@ int Filesystem::check_replace(const dbfs::FileInfo& src, const std::optional<dbf
 }
 
 void Filesystem::move_file_or_directory(const std::string& src, const std::string& dst,
-                                        bool on_server,
+                                        bool* on_server,
                                         const std::optional<dbfs::FileInfo>& replaced) {
-  // The store moves the file, or the whole directory with everything being written below it.
+  // The store moves the file, or the whole directory with everything being written below it,
+  // holding the locks of those nodes and of the file it replaces: no upload of any of them may
+  // land in between.
+  auto nodes = nodes_.under(src);
+  if (auto target = nodes_.find(dst)) nodes.push_back(std::move(target));
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
   std::optional<std::string> aside;
-  move_holding(nodes_.under(src), src, dst, [&] {
-    if (on_server) aside = move_replacing(storage_, &journal_, src, dst);
-  });
-  if (on_server) {
+  move_holding(nodes, src, dst, [&] {
+    if (!journal_.wait_for_uploads_under(src, std::chrono::seconds(10))) {
+      spdlog::warn("rename {}: uploads below it still running; their temporary files may be left "
+                   "behind under {}", src, dst);
+    }
+    if (*on_server) aside = move_replacing(storage_, &journal_, src, dst);
+  }, on_server);
+  if (*on_server) {
     if (aside) {
       drop_file(dst, aside);
     } else {
@@ -173,15 +202,16 @@ void Filesystem::move_file_or_directory(const std::string& src, const std::strin
 
 void Filesystem::move_holding(std::span<const std::shared_ptr<FileNode>> nodes,
                               const std::string& from, const std::string& to,
-                              const std::function<void()>& move) {
+                              const std::function<void()>& move, bool* on_server) {
   if (nodes.empty()) {
     move();
     return;
   }
   FileNode& node = *nodes.front();
   threads::MutexLock lock(node.mutex);
+  if (node.path() == from && !node.unlinked()) *on_server = node.on_server();
   node.stop_streaming_for_move();
-  move_holding(nodes.subspan(1), from, to, move);
+  move_holding(nodes.subspan(1), from, to, move, on_server);
   node.moved(from, to, journal_);
 }
 

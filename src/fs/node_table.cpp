@@ -69,8 +69,13 @@ void NodeTable::detach(const std::shared_ptr<FileNode>& node) {
   {
     threads::MutexLock lock(mutex_);
     if (--node->open_count_ > 0) return;
+    // By its path, or, when a rename has moved the node but not yet its key, by identity.
     auto it = nodes_.find(node->snapshot().info.path);
-    if (it != nodes_.end() && it->second == node) nodes_.erase(it);
+    if (it == nodes_.end() || it->second != node) {
+      it = std::find_if(nodes_.begin(), nodes_.end(),
+                        [&](const auto& entry) { return entry.second == node; });
+    }
+    if (it != nodes_.end()) nodes_.erase(it);
   }
   // Out of the table, so no one attaches it again; its lock is taken holding no shared one.
   threads::MutexLock node_lock(node->mutex);
@@ -86,12 +91,14 @@ std::shared_ptr<FileNode> NodeTable::forget(const std::string& path) {
   return node;
 }
 
-std::shared_ptr<FileNode> NodeTable::open_mirror(const std::string& path) {
+Attachment NodeTable::attach_existing(const std::string& path, bool* open) {
   threads::MutexLock lock(mutex_);
   auto it = nodes_.find(path);
-  if (it == nodes_.end() || it->second->open_count_ == 0) return nullptr;
-  if (it->second->snapshot().local) return nullptr;
-  return it->second;
+  *open = false;
+  if (it == nodes_.end()) return {};
+  *open = it->second->open_count_ > 0;
+  ++it->second->open_count_;
+  return Attachment(this, it->second);
 }
 
 std::vector<std::shared_ptr<FileNode>> NodeTable::under(const std::string& path) {

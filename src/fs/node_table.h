@@ -82,8 +82,9 @@ class NodeTable {
       EXCLUDES(mutex_);
   // Takes the node of `path` out of the table (unlinked, replaced): later opens get a new one.
   std::shared_ptr<FileNode> forget(const std::string& path) EXCLUDES(mutex_);
-  // The node of `path` if its content is only the store's and descriptors are open on it.
-  std::shared_ptr<FileNode> open_mirror(const std::string& path) EXCLUDES(mutex_);
+  // The node of `path`, attached, if there is one; `*open` tells whether anything had it
+  // attached already (descriptors, operations in progress).
+  Attachment attach_existing(const std::string& path, bool* open) EXCLUDES(mutex_);
   // The nodes at or below `path`, also removed ones whose retired content is there, in the one
   // order their locks are taken by every rename.
   std::vector<std::shared_ptr<FileNode>> under(const std::string& path) EXCLUDES(mutex_);

@@ -44,10 +44,11 @@ BlockBytes RemoteReader::read(ReadPattern& pattern, const dbfs::FileInfo& info, 
     read_exactly(storage_, info.path, offset, end - offset, bytes.data());
     return bytes;
   }
-  // Everything this read needs beyond its first block, and the readahead window, starts
-  // before anything is waited for: the fetches then run side by side.
+  // Everything this read needs beyond its first block, and the readahead window past it, starts
+  // before anything is waited for: the fetches then run side by side. The first block is
+  // fetched by this thread, so that no pool thread still holds it when it could be handed over.
   for (int64_t b = first + 1; b <= last; ++b) blocks_.prefetch(key(info, b), fetch(info, b), pool_);
-  for (int64_t b = next.ahead.first; b < next.ahead.end; ++b) {
+  for (int64_t b = std::max(next.ahead.first, last + 1); b < next.ahead.end; ++b) {
     blocks_.prefetch(key(info, b), fetch(info, b), pool_);
   }
   BlockBytes reply(size_t(end - offset));

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dbfs/path.h"
 #include "fs/journal_format.h"
 #include "fs/journal_files.h"
 
@@ -70,6 +71,23 @@ bool UploadJournal::wait_until_settled(std::chrono::milliseconds timeout) {
   threads::MutexLock lock(mutex_);
   while (!in_flight_.empty()) {
     if (!lock.wait_until(settled_, deadline) && !in_flight_.empty()) return false;
+  }
+  return true;
+}
+
+bool UploadJournal::uploading_under(const std::string& dir) {
+  for (const auto& [path, entry] : in_flight_) {
+    if (entry.kind == Kind::kUpload && dbfs::path::is_within(path, dir)) return true;
+  }
+  return false;
+}
+
+bool UploadJournal::wait_for_uploads_under(const std::string& dir,
+                                           std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  threads::MutexLock lock(mutex_);
+  while (uploading_under(dir)) {
+    if (!lock.wait_until(settled_, deadline) && uploading_under(dir)) return false;
   }
   return true;
 }

@@ -38,6 +38,10 @@ class UploadJournal {
   void end(const std::string& path) EXCLUDES(mutex_);
   // Waits up to `timeout` for every hidden file to end; false if some are still there.
   bool wait_until_settled(std::chrono::milliseconds timeout) EXCLUDES(mutex_);
+  // Waits up to `timeout` for the uploads' temporary files below `dir` to end: an abandoned
+  // upload removes its temporary file by name, which a move of `dir` would change under it.
+  bool wait_for_uploads_under(const std::string& dir, std::chrono::milliseconds timeout)
+      EXCLUDES(mutex_);
 
   // Finishes what the journals in `dir` of dead processes of `workspace` left undone, then
   // removes those journals. Journals not owned by this user, or writable by others, and entries
@@ -55,6 +59,7 @@ class UploadJournal {
  private:
   void record(const std::string& path, Entry entry) EXCLUDES(mutex_);
   void write_line(const std::string& line) REQUIRES(mutex_);
+  bool uploading_under(const std::string& dir) REQUIRES(mutex_);
 
   std::string file_;
   std::string header_;

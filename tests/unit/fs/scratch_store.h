@@ -7,15 +7,34 @@
 #include <cerrno>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
 #include "counting_api.h"
+#include "dbfs/api_error.h"
 #include "emulator/store.h"
 #include "fs/dbfs_storage.h"
 #include "fs/filesystem.h"
 
 namespace fs::testing {
+
+// What DBFS holds at `path`; nullopt when nothing is there.
+inline std::optional<std::string> on_dbfs(emulator::Store& store, const std::string& path) {
+  try {
+    store.get_status(path);
+  } catch (const dbfs::ApiError& e) {
+    if (e.is_not_found()) return std::nullopt;
+    throw;
+  }
+  constexpr int64_t kChunk = 1 << 20;
+  std::string out, chunk;
+  for (int64_t offset = 0;; offset += kChunk) {
+    int64_t n = store.read(path, offset, kChunk, chunk);
+    out += chunk;
+    if (n < kChunk) return out;
+  }
+}
 
 // A fresh folder for the running test, with DBFS (the emulator's Store, counted) over its
 // root/ and an empty cache/ beside it; all removed again with the object.
@@ -39,15 +58,9 @@ struct ScratchStore {
   ~ScratchStore() { std::filesystem::remove_all(base); }
   std::string cache() const { return (base / "cache").string(); }
 
-  // The whole content of the file at `path` on DBFS.
+  // The whole content of the file at `path` on DBFS ("" if there is none).
   std::string content(const std::string& path) const {
-    constexpr int64_t kChunk = 1 << 20;
-    std::string out, chunk;
-    for (int64_t offset = 0;; offset += kChunk) {
-      int64_t n = store->read(path, offset, kChunk, chunk);
-      out += chunk;
-      if (n < kChunk) return out;
-    }
+    return on_dbfs(*store, path).value_or("");
   }
   // How many of dbfs-fuse's hidden files (uploads, set-aside content) are left anywhere on DBFS.
   int hidden_files() const {

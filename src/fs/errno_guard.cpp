@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <system_error>
 
 #include "dbfs/api_error.h"
@@ -21,6 +22,9 @@ int current_errno(const char* op, const std::string& path) {
       spdlog::warn("{} {}: {} ({})", op, path, e.what(), std::strerror(err));
     }
     return -err;
+  } catch (const std::bad_alloc&) {
+    spdlog::error("{} {}: out of memory", op, path);
+    return -ENOMEM;
   } catch (const std::system_error& e) {
     spdlog::error("{} {}: {}", op, path, e.what());
     return -(e.code().value() ? e.code().value() : EIO);

@@ -93,18 +93,6 @@ void FileNode::changed() {
   publish_shown();
 }
 
-void FileNode::give_up_stream(bool wait) {
-  if (stream_) {
-    if (wait) {
-      stream_->abandon_and_wait();
-    } else {
-      stream_->abandon();
-    }
-    stream_.reset();
-  }
-  if (content_ == Content::kStreaming || content_ == Content::kFresh) content_ = Content::kStaged;
-}
-
 void FileNode::truncate(int64_t size, NodeServices& services) {
   if (size == 0) {
     // Fresh content: nothing to fetch, and a writer starting from here can stream.
@@ -141,29 +129,6 @@ void FileNode::write(const char* buf, size_t size, int64_t offset, bool append,
   stream_blocks(services);
 }
 
-void FileNode::stream_blocks(NodeServices& services) {
-  if ((content_ != Content::kFresh && content_ != Content::kStreaming) || unlinked_) return;
-  Storage::Capabilities can = services.storage.capabilities(path_);
-  if (!can.streamed_upload) return;
-  int64_t size = staging_->size();
-  if (!stream_) {
-    if (size <= can.max_single_upload) return;  // goes up in one call at close
-    stream_ = std::make_unique<UploadStream>(services.storage, path_, &services.journal);
-    stream_frontier_ = 0;
-    content_ = Content::kStreaming;
-  }
-  std::string block;
-  while (size - stream_frontier_ >= can.upload_block) {
-    staging_->read(stream_frontier_, size_t(can.upload_block), block);
-    if (!stream_->push(std::move(block))) {
-      give_up_stream(false);
-      return;
-    }
-    stream_frontier_ += can.upload_block;
-  }
-  staging_->uncache_before(stream_frontier_);
-}
-
 int FileNode::publish(NodeServices& services) {
   ++services.uploads.in_flight;
   struct Done {
@@ -184,16 +149,6 @@ int FileNode::publish(NodeServices& services) {
     ++services.uploads.failed;
     return current_errno("upload", path_);
   }
-}
-
-std::optional<dbfs::FileInfo> FileNode::finish_stream() {
-  int64_t size = staging_->size();
-  std::string tail;
-  staging_->read(stream_frontier_, size_t(size - stream_frontier_), tail);
-  auto info = stream_->finish(std::move(tail), path_, size);
-  stream_.reset();
-  content_ = Content::kStaged;
-  return info;
 }
 
 void FileNode::upload(NodeServices& services) {
@@ -241,7 +196,26 @@ void FileNode::unlink(const std::string& retired_path) {
   publish_shown();
 }
 
-void FileNode::stop_streaming_for_move() { give_up_stream(/*wait=*/true); }
+void FileNode::relink(Storage& storage, UploadJournal& journal) {
+  if (!retired_path_.empty()) {
+    try {
+      storage.move(retired_path_, path_);
+    } catch (...) {
+      // Not deleted at the last close any more: the next mount's recovery moves it back.
+      journal.set_aside(retired_path_, path_);
+      retired_path_.clear();
+      publish_shown();
+      throw;
+    }
+    journal.end(retired_path_);
+    retired_path_.clear();
+    remote_.path = path_;
+  } else if (staging_) {
+    dirty_ = true;
+  }
+  unlinked_ = false;
+  publish_shown();
+}
 
 void FileNode::moved(const std::string& from, const std::string& to, UploadJournal& journal) {
   auto moved = [&](const std::string& path) {

@@ -95,6 +95,10 @@ class FileNode {
   // The file left its name (unlinked, replaced): it is never uploaded again. Its descriptors
   // read `retired_path`, if given, until the last one is gone.
   void unlink(const std::string& retired_path) REQUIRES(mutex);
+  // Undoes unlink: content that was retired moves back to the file's path, and staged content,
+  // whose old version the store no longer has, is published again. If the move back fails, it
+  // throws, and the content is journaled for the next mount to move back.
+  void relink(Storage& storage, UploadJournal& journal) REQUIRES(mutex);
   // A rename moved `from` (this file, or a directory above it) to `to`. Any stream stops first
   // (its temporary file lives in a directory the move may take away).
   void stop_streaming_for_move() REQUIRES(mutex);

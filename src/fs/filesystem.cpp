@@ -39,9 +39,9 @@ Filesystem::~Filesystem() {
   }
   nodes_.close_all();
   // Abandoned streams remove their temporary files on their own threads, which use the store
-  // and the journal: let them finish first.
-  if (!journal_.wait_until_settled(std::chrono::seconds(30))) {
-    spdlog::warn("unmounting with temporary uploads still being removed; the next mount removes them");
+  // and the journal: they must finish before those go. Every call they make has a deadline.
+  while (!journal_.wait_until_settled(std::chrono::seconds(30))) {
+    spdlog::warn("unmounting: waiting for temporary uploads to be removed");
   }
 }
 

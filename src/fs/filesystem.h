@@ -123,6 +123,10 @@ class Filesystem {
   // name for descriptors still reading it; `aside` is where a replace already moved it.
   void drop_file(const std::string& path, std::optional<std::string> aside);
   void forget_node(const std::string& path, const std::string& retired_path = {});
+  // rename(2) proper, of `from` over `to`.
+  int move_path(const std::string& from, const std::string& to, unsigned flags);
+  // Undoes hide(path, alias): its rename failed, so the file it was to replace comes back.
+  void unhide(const std::string& path, const std::string& alias);
   // Whether a rename of `src` may replace what `dst` holds; 0 or -errno.
   int check_replace(const dbfs::FileInfo& src, const std::optional<dbfs::FileInfo>& dst,
                     const std::string& dst_path, unsigned flags);

@@ -160,6 +160,7 @@ int Filesystem::truncate(const std::string& path, int64_t size) {
     Attachment node;
     if (int rc = attach_file(file, &node); rc < 0) return rc;
     threads::MutexLock lock(node->mutex);
+    if (node->unlinked()) return -ENOENT;  // removed since it was found: the unlink came first
     node->truncate(size, services_);
     return node->publish(services_);
   });

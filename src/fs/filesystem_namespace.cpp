@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <optional>
+#include <utility>
 
 #include "dbfs/api_error.h"
 #include "dbfs/path.h"
@@ -120,10 +123,57 @@ int Filesystem::hide(const std::string& path, const std::string& alias) {
   });
 }
 
+namespace {
+
+// libfuse renames an open file that a rename is about to replace to a hidden alias first (a
+// hide), then makes that rename, on the same thread at once. If the rename fails, the replaced
+// file must come back. An unlink of an open file is a hide too, with no rename after it: the
+// age bound keeps a later, unrelated rename from bringing that one back.
+struct RecentHide {
+  std::string path, alias;
+  std::chrono::steady_clock::time_point at;
+};
+thread_local std::optional<RecentHide> recent_hide;
+constexpr std::chrono::seconds kHideThenRename{1};
+
+}  // namespace
+
 int Filesystem::rename(const std::string& from, const std::string& to, unsigned flags) {
+  if (upload_names::is_open_alias_path(to) && !flags) {
+    int rc = hide(from, to);
+    if (rc == 0) {
+      recent_hide = RecentHide{store_path(from), store_path(to), std::chrono::steady_clock::now()};
+    }
+    return rc;
+  }
+  auto hidden = std::exchange(recent_hide, std::nullopt);
+  int rc = move_path(from, to, flags);
+  if (rc < 0 && hidden && hidden->path == store_path(to) &&
+      std::chrono::steady_clock::now() - hidden->at < kHideThenRename) {
+    unhide(hidden->path, hidden->alias);
+  }
+  return rc;
+}
+
+void Filesystem::unhide(const std::string& path, const std::string& alias) {
+  auto held = path_locks_.hold(path);
+  auto node = nodes_.find_alias(alias);
+  if (!node) return;
+  threads::MutexLock lock(node->mutex);
+  if (!node->unlinked() || !nodes_.insert(path, node)) return;
+  try {
+    node->relink(storage_, journal_);
+    metadata_.invalidate(path);
+    spdlog::warn("rename over {} failed: the file it was to replace is back", path);
+  } catch (...) {
+    nodes_.forget(path);
+    current_errno("rename", path);
+  }
+}
+
+int Filesystem::move_path(const std::string& from, const std::string& to, unsigned flags) {
   return errno_guard("rename", from, [&] {
     if (flags & kExchange) return -EINVAL;
-    if (upload_names::is_open_alias_path(to) && !flags) return hide(from, to);
     if (options_.read_only) return -EROFS;
     if (reserved(to) || upload_names::is_open_alias_path(from)) return -EINVAL;
     std::string src = store_path(from), dst = store_path(to);
@@ -159,7 +209,10 @@ int Filesystem::check_replace(const dbfs::FileInfo& src, const std::optional<dbf
   if (dst->is_dir && !src.is_dir) return -EISDIR;
   if (!dst->is_dir && src.is_dir) return -ENOTDIR;
   if (dst->is_dir) {
-    storage_.remove(dst_path);  // replacing a directory: it must be empty (else ENOTEMPTY)
+    // Replacing a directory: it must be empty, here (files written, not uploaded yet) and on
+    // the store (else ENOTEMPTY from the remove).
+    if (!nodes_.under(dst_path).empty()) return -ENOTEMPTY;
+    storage_.remove(dst_path);
     metadata_.put_missing(dst_path);
   }
   return 0;

@@ -152,13 +152,15 @@ int settle(Storage& storage, const Entries& entries, pid_t pid) {
 
 }  // namespace
 
-int UploadJournal::recover(const std::string& dir, const std::string& workspace, Storage& storage) {
+int UploadJournal::recover(const std::string& dir, const std::string& workspace, Storage& storage,
+                           bool own_pid_is_dead) {
   int settled = 0;
   std::error_code ec;
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = item.path().filename();
     auto pid = journal_files::pid_of(name);
-    if (!pid || *pid == ::getpid() || journal_files::owner_alive(*pid)) continue;
+    if (!pid) continue;
+    if (*pid == ::getpid() ? !own_pid_is_dead : journal_files::owner_alive(*pid)) continue;
     auto text = read_trusted(item.path());
     if (!text) continue;
     auto entries = entries_of(*text, workspace, item.path().string());

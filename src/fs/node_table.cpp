@@ -82,6 +82,11 @@ void NodeTable::detach(const std::shared_ptr<FileNode>& node) {
   node->close_last(services_);
 }
 
+bool NodeTable::insert(const std::string& path, std::shared_ptr<FileNode> node) {
+  threads::MutexLock lock(mutex_);
+  return nodes_.try_emplace(path, std::move(node)).second;
+}
+
 std::shared_ptr<FileNode> NodeTable::forget(const std::string& path) {
   threads::MutexLock lock(mutex_);
   auto it = nodes_.find(path);

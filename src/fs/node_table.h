@@ -80,6 +80,8 @@ class NodeTable {
   // `node`, attached, if it is still the node of `path`; empty if not.
   Attachment attach_if_current(const std::string& path, const std::shared_ptr<FileNode>& node)
       EXCLUDES(mutex_);
+  // Puts `node` in the table as the node of `path`, if `path` has none; false if it has.
+  bool insert(const std::string& path, std::shared_ptr<FileNode> node) EXCLUDES(mutex_);
   // Takes the node of `path` out of the table (unlinked, replaced): later opens get a new one.
   std::shared_ptr<FileNode> forget(const std::string& path) EXCLUDES(mutex_);
   // The node of `path`, attached, if there is one; `*open` tells whether anything had it

@@ -6,14 +6,17 @@
 #include <vector>
 
 #include "common/thread_annotations.h"
+#include "dbfs/path.h"
 
 namespace fs {
 
 // Keeps operations on the same path from interleaving where their steps must not: looking a
 // file up and attaching its node (open, truncate) against removing or replacing it (unlink,
 // rename). Without it, an open could find a file through a cached entry an instant after unlink
-// deleted it, and attach a node that no unlink marks removed. Held across store calls, so only
-// operations on the same path wait. Taken before any node's lock.
+// deleted it, and attach a node that no unlink marks removed. A held path also holds everything
+// below it: a rename of a directory excludes operations on the files in it. Held across store
+// calls, so only operations on the same path (or a directory above it) wait. Taken before any
+// node's lock.
 class PathLocks {
  public:
   // Holds its paths until destroyed.
@@ -42,13 +45,15 @@ class PathLocks {
   bool any_held(const std::vector<std::string>& paths) REQUIRES(mutex_);
 
   threads::Mutex mutex_;
-  std::unordered_set<std::string> held_ GUARDED_BY(mutex_);
+  std::unordered_multiset<std::string> held_ GUARDED_BY(mutex_);
   std::condition_variable released_;
 };
 
 inline bool PathLocks::any_held(const std::vector<std::string>& paths) {
   for (const auto& path : paths) {
-    if (held_.count(path)) return true;
+    for (const auto& held : held_) {
+      if (dbfs::path::is_within(path, held) || dbfs::path::is_within(held, path)) return true;
+    }
   }
   return false;
 }
@@ -63,7 +68,7 @@ inline PathLocks::Held PathLocks::hold(std::vector<std::string> paths) {
 inline void PathLocks::release(const std::vector<std::string>& paths) {
   {
     threads::MutexLock lock(mutex_);
-    for (const auto& path : paths) held_.erase(path);
+    for (const auto& path : paths) held_.erase(held_.find(path));
   }
   released_.notify_all();
 }

@@ -46,8 +46,10 @@ class UploadJournal {
   // Finishes what the journals in `dir` of dead processes of `workspace` left undone, then
   // removes those journals. Journals not owned by this user, or writable by others, and entries
   // that are not our hidden names are left alone (logged). Returns how many hidden files it
-  // moved into place or deleted.
-  static int recover(const std::string& dir, const std::string& workspace, Storage& storage);
+  // moved into place or deleted. `own_pid_is_dead`: this process has no journal yet (a mount
+  // starting), so one with its PID was left by an earlier process that had the same PID.
+  static int recover(const std::string& dir, const std::string& workspace, Storage& storage,
+                     bool own_pid_is_dead = false);
 
   // One line's worth of what a journal holds about a hidden file.
   enum class Kind : char { kUpload = '+', kReady = '=', kAside = '<', kRetired = 'x' };

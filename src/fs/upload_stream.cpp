@@ -38,7 +38,6 @@ struct UploadStream::State {
 void UploadStream::State::run() {
   Storage::BlockUpload* opened = nullptr;
   int64_t sent = 0;
-  if (journal) journal->begin(temp);
   try {
     auto started = storage.open_upload(temp);
     opened = started.get();
@@ -99,6 +98,9 @@ void UploadStream::State::remove_temp() {
 
 UploadStream::UploadStream(Storage& storage, std::string final_path, UploadJournal* journal)
     : state_(std::make_shared<State>(storage, upload_names::temporary_for(final_path), journal)) {
+  // Journaled before the worker exists: whoever waits for the journal to settle (unmount, a
+  // rename of the directory) also waits for a worker that has not started yet.
+  if (journal) journal->begin(state_->temp);
   std::thread([state = state_] { state->run(); }).detach();
 }
 

@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
     if (!root.is_dir) return fail("cannot mount " + o.source + ": it is a file, not a directory");
     fs::DbfsStorage probe_storage(probe);
     fs::StorageRouter storage(probe_storage);
-    fs::UploadJournal::recover(o.fs.cache_dir, config.host, storage);
+    fs::UploadJournal::recover(o.fs.cache_dir, config.host, storage, /*own_pid_is_dead=*/true);
   } catch (const dbfs::ApiError& e) {
     return fail(explain(e, o, config.host));
   } catch (const std::exception& e) {

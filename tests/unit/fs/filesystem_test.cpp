@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <utility>
 
 #include "counting_api.h"
 #include "scratch_store.h"
@@ -304,6 +305,43 @@ TEST_F(FilesystemTest, AnUnlinkedOpenFileIsNeverBroughtBack) {
   EXPECT_FALSE(std::filesystem::exists(base_ / "root" / "u"));
   struct stat st;
   EXPECT_EQ(fs_->getattr("/u", &st), -ENOENT);
+}
+
+// libfuse renames an open target to a hidden alias before a rename replaces it. When that rename
+// fails, the target must be there again, as a failed rename(2) leaves it: whether its content
+// was only on DBFS (set aside for the reader) or staged here.
+TEST_F(FilesystemTest, AFailedRenameOverAnOpenFileLeavesTheTargetAsItWas) {
+  ASSERT_EQ(write_file("/kept", "old content"), 0);
+  ASSERT_EQ(write_file("/src", "new content"), 0);
+  Filesystem::Handle reader, writer;
+  bool keep;
+  ASSERT_EQ(fs_->open("/kept", O_RDONLY, &reader, &keep), 0);
+  ASSERT_EQ(fs_->create("/staged", O_RDWR, &writer), 0);
+  ASSERT_EQ(fs_->write(writer, "local", 5, 0), 5);
+  for (const char* target : {"/kept", "/staged"}) {
+    std::string alias = std::string("/.fuse_hidden") + (target[1] == 'k' ? "0000000000000001"
+                                                                         : "0000000000000002");
+    ASSERT_EQ(fs_->rename(target, alias, 0), 0) << target;  // the hide
+    bool failed_once = false;  // the rename's move fails; moving the old file back works
+    api_->before = [&](const std::string& op) {
+      if (op != "move" || std::exchange(failed_once, true)) return;
+      throw dbfs::ApiError::http("move", 500, "INTERNAL_ERROR", "broken");
+    };
+    EXPECT_EQ(fs_->rename("/src", target, 0), -EIO) << target;
+    api_->before = nullptr;
+    struct stat st;
+    EXPECT_EQ(fs_->getattr(target, &st), 0) << target;
+  }
+  EXPECT_EQ(on_disk("kept"), "old content");
+  char buf[32];
+  EXPECT_EQ(testing::read_into(*fs_, reader, buf, sizeof buf, 0), 11);
+  EXPECT_EQ(fs_->flush(writer), 0);  // the staged file is published again
+  EXPECT_EQ(on_disk("staged"), "local");
+  fs_->release(reader);
+  fs_->release(writer);
+  EXPECT_EQ(on_disk("kept"), "old content");
+  EXPECT_EQ(on_disk("src"), "new content");
+  EXPECT_TRUE(fs_->settled(std::chrono::seconds(5)));
 }
 
 TEST_F(FilesystemTest, RenameOfAFileWithStagedDataLandsUnderTheNewName) {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 namespace emulator {
@@ -68,6 +69,22 @@ bool drop_connection(const httplib::Request& req) {
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
   shutdown(fd, SHUT_RDWR);
   return true;
+}
+
+uint64_t close_after_answer(const httplib::Request& req, httplib::Response& res) {
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  res.body.clear();
+  if (body->empty()) return 0;
+  std::string type = res.get_header_value("Content-Type");
+  res.headers.erase("Content-Type");
+  int fd = find_connection_fd(req);
+  res.set_content_provider(
+      body->size(), type, [body, fd](size_t offset, size_t length, httplib::DataSink& sink) {
+        if (!sink.write(body->data() + offset, length)) return false;
+        if (fd >= 0) ::shutdown(fd, SHUT_WR);
+        return true;
+      });
+  return body->size();
 }
 
 }  // namespace emulator

@@ -60,7 +60,7 @@ std::vector<std::string> parse_ops(std::string_view spec, std::string_view text)
   if (text == "*") return {};
   std::vector<std::string> ops;
   for (std::string_view name : split(text, '+')) {
-    if (!find_op(name)) fail(spec, "unknown op '" + std::string(name) + "'");
+    if (!is_fault_target(name)) fail(spec, "unknown op '" + std::string(name) + "'");
     ops.emplace_back(name);
   }
   return ops;

@@ -14,7 +14,10 @@ namespace emulator {
 // The fault language of --fault and POST /emulator/v1/faults. Other tests rely on exactly this.
 inline constexpr std::string_view kFaultHelp = R"(Fault rules: --fault OPS:TRIGGER:EFFECT (repeatable)
   OPS      *  (every API op)  |  op names joined by '+': add-block+close
-           ops: get-status list read put create add-block close delete mkdirs move
+           ops: get-status list read put create add-block close delete mkdirs move (DBFS)
+                fs.head fs.get fs.put fs.list fs.mkdir fs.delete (Files API: HEAD of a file or
+                directory, GET of a file, PUT of a file, GET of a directory, PUT of a
+                directory, DELETE of either)
   TRIGGER  always
            p=P        each matching request with probability P (0 < P <= 1)
            every=N    the Nth, 2Nth, 3Nth... matching request
@@ -31,6 +34,8 @@ inline constexpr std::string_view kFaultHelp = R"(Fault rules: --fault OPS:TRIGG
            lost       applied, then the connection drops before the answer
            delay=MS   MS more milliseconds, then normal processing
          A hostile or broken server:
+           (short, long, entries and hostile change DBFS answers only; trickle slows a JSON
+           answer, not a file's bytes)
            short      read: applied; the answer carries half the bytes read (rounded down), with
                       bytes_read saying so. Other ops: no fault
            long=N     read: applied; N more bytes ('X') than read, counted in bytes_read

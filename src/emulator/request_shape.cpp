@@ -18,7 +18,13 @@ httplib::Server::HandlerResponse shape_request(const httplib::Request& request) 
   req.headers.erase("Accept-Encoding");
   t_get_with_body = false;
   if (!req.path.starts_with("/api/")) return httplib::Server::HandlerResponse::Unhandled;
-  // API bodies are JSON whatever the Content-Type says; httplib would parse a form body.
+  // The Files API takes raw bytes and serves ranges itself (byte_range.h): httplib must neither
+  // parse a form body nor cut the answer to the Range it parsed.
+  if (req.path.starts_with("/api/2.0/fs/")) {
+    req.headers.erase("Content-Type");
+    req.ranges.clear();
+  }
+  // DBFS API bodies are JSON whatever the Content-Type says; httplib would parse a form body.
   if (!req.is_multipart_form_data()) req.headers.erase("Content-Type");
   if (req.method == "GET" &&
       (req.get_header_value<uint64_t>("Content-Length") > 0 || req.has_header("Transfer-Encoding"))) {

@@ -1,5 +1,6 @@
 #include "emulator/root_dir.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 
 #include <cerrno>
@@ -67,6 +68,23 @@ bool stat_entry(int dirfd, const std::string& name, struct stat& st) {
 
 int64_t mtime_ms(const struct stat& st) {
   return int64_t(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+UniqueFd open_for_listing(int dirfd, const std::string& name) {
+  return UniqueFd(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+std::vector<std::string> entry_names(UniqueFd dir) {
+  std::vector<std::string> names;
+  DIR* d = ::fdopendir(dir.get());
+  if (!d) return names;
+  (void)dir.release();
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  ::closedir(d);
+  return names;
 }
 
 }  // namespace emulator

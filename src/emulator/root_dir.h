@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "emulator/unique_fd.h"
 
@@ -32,5 +33,9 @@ class RootDir {
 // lstat of `name` in directory `dirfd`; false with errno set when it does not exist.
 bool stat_entry(int dirfd, const std::string& name, struct stat& st);
 int64_t mtime_ms(const struct stat& st);
+// `name` in `dirfd` opened for reading its entries, without following a symlink.
+UniqueFd open_for_listing(int dirfd, const std::string& name);
+// The entry names of a directory opened for reading (which it closes), "." and ".." left out.
+std::vector<std::string> entry_names(UniqueFd dir);
 
 }  // namespace emulator

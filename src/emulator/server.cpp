@@ -27,6 +27,7 @@ class WideListener : public Base {
 Server::Server(Store& store, ServerOptions options)
     : store_(store),
       options_(std::move(options)),
+      volumes_(store_, options_.volumes),
       auth_(options_.auth),
       rate_limiter_(options_.rate_limit) {
   faults_.set(options_.faults);
@@ -90,6 +91,10 @@ void Server::route() {
   http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
     return shape_request(req);
   });
+  // httplib gives every bodiless answer "Content-Length: 0", which RFC 9110 forbids on a 204.
+  http_->set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.status == 204) res.headers.erase("Content-Length");
+  });
   http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
     spdlog::debug("{} {} -> {}", req.method, req.path, res.status);
   });
@@ -105,6 +110,8 @@ void Server::route() {
                      const httplib::ContentReader& reader) { streamed_put(req, res, reader); });
   http_->Get(R"(/api/2\.0/dbfs/([^/]+))", bound(&Server::api));
   http_->Post(R"(/api/2\.0/dbfs/([^/]+))", bound(&Server::api));
+
+  route_files_api();
 
   http_->Get("/emulator/v1/stats", bound(&Server::get_stats));
   http_->Post("/emulator/v1/reset", bound(&Server::reset_stats));
@@ -122,6 +129,8 @@ void Server::route() {
   };
   http_->Get(".*", unknown);
   http_->Post(".*", unknown);
+  http_->Put(".*", unknown);
+  http_->Delete(".*", unknown);
 }
 
 }  // namespace emulator

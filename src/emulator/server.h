@@ -12,9 +12,12 @@
 
 #include "emulator/auth.h"
 #include "emulator/faults.h"
+#include "emulator/files_routes.h"
 #include "emulator/rate_limiter.h"
+#include "emulator/request_params.h"
 #include "emulator/stats.h"
 #include "emulator/store.h"
+#include "emulator/volume_store.h"
 
 namespace emulator {
 
@@ -27,11 +30,15 @@ struct ServerOptions {
   int jitter_ms = 0;   // ...plus a uniform random 0..jitter_ms
   double rate_limit = 0;  // API requests per second; 0: unlimited
   std::vector<FaultRule> faults;
+  files::VolumeOptions volumes;
+  // Every DBFS API call answers 403, as in a workspace with the legacy DBFS root switched off
+  // ([guess]); without it, only DBFS calls on /Volumes do.
+  bool dbfs_root_disabled = false;
 };
 
-// The DBFS API 2.0 over HTTP(S) in front of a Store (cpp-httplib), with auth, the rate limit,
-// fault injection, latency, stats, the control endpoints (/emulator/v1/...) and, when
-// configured, the OAuth M2M endpoints (/oidc/...).
+// The DBFS API 2.0 and the Files API 2.0 over HTTP(S) in front of a Store (cpp-httplib), with
+// auth, the rate limit, fault injection, latency, stats, the control endpoints
+// (/emulator/v1/...) and, when configured, the OAuth M2M endpoints (/oidc/...).
 class Server {
  public:
   Server(Store& store, ServerOptions options);  // throws std::runtime_error for bad TLS files
@@ -44,17 +51,29 @@ class Server {
   void stop();
 
  private:
+  // A DBFS operation: the JSON body of its 200 answer; failures throw dbfs::ApiError.
   using Apply = std::function<std::string()>;
+  // Any operation: fills the answer and returns the body bytes a content provider will send
+  // after the handler returns (0 when the body is in res.body), for the stats.
+  using Operation = std::function<uint64_t(httplib::Response&)>;
 
   void route();
+  void route_files_api();
   // The DBFS API endpoints (server_api.cpp).
   void api(const httplib::Request& req, httplib::Response& res);
   void streamed_put(const httplib::Request& req, httplib::Response& res,
                     const httplib::ContentReader& reader);
   std::string multipart_put(const httplib::ContentReader& reader);
+  // 403 for a DBFS call on /Volumes, or on any path with dbfs_root_disabled.
+  void check_dbfs_path(const std::string& op, const RequestParams& params) const;
+  // The Files API endpoints (server_files.cpp); `body` is the streamed body of a PUT, else null.
+  void files_api(const httplib::Request& req, httplib::Response& res, files::Family family,
+                 const httplib::ContentReader* body);
   // Everything an API request goes through around the operation itself (server_pipeline.cpp):
   // stats, auth, the rate limit, faults, latency; then the answer, or a dropped connection.
   // `skip_body` consumes a body that is not used (a streamed put refused before reading it).
+  void serve(const httplib::Request& req, httplib::Response& res, const std::string& op,
+             const Operation& operation, const std::function<void()>& skip_body);
   void serve(const httplib::Request& req, httplib::Response& res, const std::string& op,
              const Apply& apply, const std::function<void()>& skip_body);
   // The answer of a fault that takes the operation's place. Both this and reshape() return the
@@ -77,6 +96,7 @@ class Server {
 
   Store& store_;
   const ServerOptions options_;
+  files::VolumeStore volumes_;
   Authenticator auth_;
   RateLimiter rate_limiter_;
   FaultInjector faults_;

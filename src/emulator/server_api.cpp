@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "dbfs/path.h"
 #include "emulator/endpoints.h"
 #include "emulator/errors.h"
 #include "emulator/ops.h"
@@ -30,6 +31,25 @@ void drain(const httplib::Request& req, const httplib::ContentReader& reader) {
 
 }  // namespace
 
+// Databricks refuses DBFS API calls on Unity Catalog volumes, which only the Files API reaches;
+// a workspace without the legacy DBFS root refuses the rest too.
+void Server::check_dbfs_path(const std::string& op, const RequestParams& params) const {
+  for (const char* field : {"path", "source_path", "destination_path"}) {
+    std::optional<std::string_view> text = params.text(field);
+    if (!text) continue;
+    std::optional<std::string> path = dbfs::path::normalize(*text);
+    if (path && dbfs::path::is_within(*path, "/Volumes"))
+      throw dbfs::ApiError::http(op, 403, "PERMISSION_DENIED", "No operations allowed on this path.");
+    if (options_.dbfs_root_disabled) {
+      throw dbfs::ApiError::http(op, 403, "PERMISSION_DENIED",
+                                 "Public DBFS root is disabled. Access is denied on path: " +
+                                     std::string(*text));
+    }
+  }
+  if (options_.dbfs_root_disabled)
+    throw dbfs::ApiError::http(op, 403, "PERMISSION_DENIED", "Public DBFS root is disabled.");
+}
+
 void Server::api(const httplib::Request& req, httplib::Response& res) {
   std::string op = req.matches[1];
   std::string method = method_of(req);
@@ -38,7 +58,9 @@ void Server::api(const httplib::Request& req, httplib::Response& res) {
       [&] {
         const Op* known = find_op(op);
         if (!known || known->method != method) throw endpoint_not_found(method, op);
-        return run_endpoint(store_, op, RequestParams(op, query_of(req), req.body));
+        RequestParams params(op, query_of(req), req.body);
+        check_dbfs_path(op, params);
+        return run_endpoint(store_, op, params);
       },
       [] {});
 }
@@ -59,7 +81,10 @@ void Server::streamed_put(const httplib::Request& req, httplib::Response& res,
           body.append(data, n);
           return true;
         });
-        return run_endpoint(store_, "put", RequestParams("put", {}, body));
+        const RequestParams::Fields no_fields;  // outlives params, which refers to it
+        RequestParams params("put", no_fields, body);
+        check_dbfs_path("put", params);
+        return run_endpoint(store_, "put", params);
       },
       skip_body);
 }
@@ -89,6 +114,7 @@ std::string Server::multipart_put(const httplib::ContentReader& reader) {
   if (write_error) throw errors::io_error("put", "upload", write_error);
   if (!complete) throw errors::invalid("put", "Malformed multipart body");
   RequestParams params("put", fields, "");
+  check_dbfs_path("put", params);
   store_.put_staged(std::string(params.required_text("path")), file,
                     params.boolean("overwrite", false));
   return "{}";

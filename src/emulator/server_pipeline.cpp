@@ -28,6 +28,19 @@ void sleep_ms(int ms) {
 
 void Server::serve(const httplib::Request& req, httplib::Response& res, const std::string& op,
                    const Apply& apply, const std::function<void()>& skip_body) {
+  auto operation = [&](httplib::Response& answer) -> uint64_t {
+    try {
+      answers::json(answer, 200, apply());
+    } catch (const dbfs::ApiError& e) {
+      answers::error(answer, e);
+    }
+    return 0;
+  };
+  serve(req, res, op, Operation(operation), skip_body);
+}
+
+void Server::serve(const httplib::Request& req, httplib::Response& res, const std::string& op,
+                   const Operation& operation, const std::function<void()>& skip_body) {
   stats_.request(op);
   bool drop = false;
   uint64_t streamed = 0;  // body bytes a content provider sends after this returns
@@ -51,15 +64,13 @@ void Server::serve(const httplib::Request& req, httplib::Response& res, const st
       streamed = answer_instead(req, res, op, *fault);
     } else {
       try {
-        answers::json(res, 200, apply());
-      } catch (const dbfs::ApiError& e) {
-        answers::error(res, e);
+        streamed = operation(res);
       } catch (const std::exception& e) {
         spdlog::error("{}: {}", op, e.what());
         answers::error(res, dbfs::ApiError::http(op, 500, "INTERNAL_ERROR", e.what()));
       }
       drop = fault && fault->kind == Kind::kLost;
-      if (fault && !drop) streamed = reshape(req, res, op, *fault);
+      if (fault && !drop) streamed += reshape(req, res, op, *fault);
     }
   }
   if (options_.latency_ms > 0 || options_.jitter_ms > 0) {
@@ -78,7 +89,9 @@ void Server::serve(const httplib::Request& req, httplib::Response& res, const st
                   op);
     return;
   }
-  stats_.answered(res.status, body_size(req), res.body.size() + streamed);
+  // An answer to HEAD carries no body, whatever its headers say.
+  uint64_t sent = req.method == "HEAD" ? 0 : res.body.size() + streamed;
+  stats_.answered(res.status, body_size(req), sent);
 }
 
 uint64_t Server::answer_instead(const httplib::Request& req, httplib::Response& res,

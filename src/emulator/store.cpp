@@ -30,24 +30,6 @@ std::optional<dbfs::FileInfo> describe(std::string path, const struct stat& st) 
   throw errors::io_error(op, path, err);
 }
 
-// The entry names of a directory opened for reading (which it closes).
-std::vector<std::string> entry_names(UniqueFd dir) {
-  std::vector<std::string> names;
-  DIR* d = ::fdopendir(dir.get());
-  if (!d) return names;
-  (void)dir.release();
-  while (dirent* e = ::readdir(d)) {
-    std::string_view name = e->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  ::closedir(d);
-  return names;
-}
-
-UniqueFd open_for_listing(int dirfd, const std::string& name) {
-  return UniqueFd(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-}
-
 }  // namespace
 
 Store::Store(const std::string& root, StoreOptions options)

@@ -71,6 +71,12 @@ class Store : public dbfs::Api {
   void put_staged(const std::string& path, StagedFile& contents, bool overwrite)
       EXCLUDES(namespace_mu_);
 
+  // The Files API (volume_store.h) serves the same folder: it shares the tree, the staging area
+  // and the lock that serialises changes to the tree with the DBFS side.
+  const RootDir& root() const { return root_; }
+  StagingArea& staging() { return staging_; }
+  threads::Mutex& namespace_mutex() DBFS_TSA(lock_returned(namespace_mu_)) { return namespace_mu_; }
+
  private:
   // A new staged file, or 400 IO_ERROR.
   StagedFile stage(std::string_view op);

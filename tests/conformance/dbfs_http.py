@@ -44,3 +44,39 @@ def http_request(emu, method: str, path: str, body: bytes = b"", headers: dict |
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+
+# -- the Files API 2.0 (docs/volumes-api.md) --------------------------------------------------
+
+VOLUME = "/Volumes/main/default/vol"
+ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+
+
+def make_volume(emu, volume: str = VOLUME) -> str:
+    """Creates the volume's folder under the emulator's root (volumes are made in Databricks,
+    never through the API) and returns its path."""
+    (emu.root / volume.lstrip("/")).mkdir(parents=True, exist_ok=True)
+    return volume
+
+
+def fs_target(kind: str, path: str, **query) -> str:
+    """/api/2.0/fs/{kind}{path} with every segment percent-encoded as the SDKs do ('/' kept as
+    the separator); `kind` is "files" or "directories"."""
+    encoded = "/".join(urllib.parse.quote(segment, safe="") for segment in path.split("/"))
+    target = f"/api/2.0/fs/{kind}{encoded}"
+    if query:
+        target += "?" + urllib.parse.urlencode(query)
+    return target
+
+
+def fs_error(status: int, error_code: str, reason: str | None = None):
+    """A predicate on (status, body bytes): the Files API error with that ErrorInfo reason (or
+    none, when the contract names no reason)."""
+    import json
+
+    def matches(got_status: int, body: bytes) -> bool:
+        answer = json.loads(body)
+        details = [{"@type": ERROR_INFO, "reason": reason,
+                    "domain": "filesystem.databricks.com"}] if reason else None
+        return (got_status == status and answer["error_code"] == error_code
+                and isinstance(answer["message"], str) and answer.get("details") == details)
+    return matches

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "dbfs/url.h"
+
 namespace fs::journal_format {
 namespace {
 
@@ -19,28 +21,10 @@ void append_escaped(std::string& out, std::string_view text) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 std::optional<std::string> unescape(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out += char(high * 16 + low);
-    i += 2;
-  }
-  if (out.empty() || out[0] != '/') return std::nullopt;
-  return out;
+  auto path = dbfs::url::decode(text);
+  if (!path || path->empty() || (*path)[0] != '/') return std::nullopt;
+  return path;
 }
 
 bool takes_final(char tag) { return tag == '=' || tag == '<'; }

@@ -14,6 +14,17 @@ TEST(Url, KeepsOnlyUnreservedCharacters) {
   EXPECT_EQ(url::encode_component(""), "");
 }
 
+TEST(Url, DecodeUndoesEncodingAndRefusesMalformedEscapes) {
+  for (std::string text : {std::string("/a b"), std::string("%+&#?=/"), std::string("ü€"),
+                           std::string("\x00\xff", 2), std::string()}) {
+    EXPECT_EQ(url::decode(url::encode_component(text)), text);
+  }
+  EXPECT_EQ(url::decode("a+b%2fc"), "a+b/c");  // '+' is itself; lower-case hex is accepted
+  EXPECT_EQ(url::decode("%4"), std::nullopt);
+  EXPECT_EQ(url::decode("%"), std::nullopt);
+  EXPECT_EQ(url::decode("%zz"), std::nullopt);
+}
+
 TEST(Url, Pairs) {
   EXPECT_EQ(url::encode_pairs({{"path", "/x y&z"}, {"offset", "0"}}), "path=%2Fx%20y%26z&offset=0");
   EXPECT_EQ(url::encode_pairs({{"grant_type", "client_credentials"}, {"scope", "all-apis"}}),
